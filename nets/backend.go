@@ -1,0 +1,39 @@
+package nets
+
+import (
+	"fmt"
+	"os"
+	"sync"
+
+	"github.com/gomlx/gomlx/backends"
+	_ "github.com/gomlx/gomlx/backends/default" // simplego, plus XLA where it builds (GPU machines).
+	"github.com/gomlx/gomlx/backends/simplego"
+)
+
+// BackendEnvVar selects the GoMLX backend, e.g. "go" (the pure-Go simplego backend, the default)
+// or "xla:cuda" on a machine with a GPU and the PJRT CUDA plugin installed.
+const BackendEnvVar = backends.ConfigEnvVar
+
+var (
+	backendOnce sync.Once
+	backend     backends.Backend
+	backendErr  error
+)
+
+// Backend returns the process-wide GoMLX backend: $GOMLX_BACKEND when set, else simplego. GoMLX's
+// own default tries XLA first, which fails on machines without the XLA plugin; this makes the
+// pure-Go CPU backend work out of the box and keeps XLA one environment variable away.
+func Backend() (backends.Backend, error) {
+	backendOnce.Do(func() {
+		config, ok := os.LookupEnv(BackendEnvVar)
+		if !ok || config == "" {
+			config = simplego.BackendName
+		}
+		backend, backendErr = backends.NewWithConfig(config)
+		if backendErr != nil {
+			backendErr = fmt.Errorf("creating GoMLX backend %q (set %s to choose another, e.g. %q): %w",
+				config, BackendEnvVar, simplego.BackendName, backendErr)
+		}
+	})
+	return backend, backendErr
+}

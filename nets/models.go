@@ -1,0 +1,155 @@
+package nets
+
+import "fmt"
+
+// Builder appends layers to a spec with automatic names (conv1, bn1, relu1, pool1, fc1, ...) and
+// channel bookkeeping. It is how the model zoo below is written; users can write their own nets
+// the same way.
+type Builder struct {
+	spec     Spec
+	channels int
+	counts   map[LayerKind]int
+}
+
+// NewBuilder starts a spec with the given name, input shape and number of classes.
+func NewBuilder(name string, input Shape, numClasses int) *Builder {
+	return &Builder{spec: Spec{Name: name, Input: input, NumClasses: numClasses}, channels: input.C, counts: map[LayerKind]int{}}
+}
+
+var kindPrefix = map[LayerKind]string{
+	KindConv: "conv", KindBatchNorm: "bn", KindReLU: "relu", KindMaxPool: "pool",
+	KindFlatten: "flatten", KindDense: "fc", KindDropout: "drop",
+}
+
+func (b *Builder) add(l Layer) *Builder {
+	b.counts[l.Kind]++
+	l.Name = fmt.Sprintf("%s%d", kindPrefix[l.Kind], b.counts[l.Kind])
+	b.spec.Layers = append(b.spec.Layers, l)
+	return b
+}
+
+// Conv adds a square convolution with `out` filters.
+func (b *Builder) Conv(out, kernel, stride, padding int) *Builder {
+	in := b.channels
+	b.channels = out
+	return b.add(Layer{Kind: KindConv, InChannels: in, OutChannels: out, Kernel: kernel, Stride: stride, Padding: padding})
+}
+
+// BatchNorm adds batch normalisation over the current channels.
+func (b *Builder) BatchNorm() *Builder {
+	return b.add(Layer{Kind: KindBatchNorm, OutChannels: b.channels})
+}
+
+// ReLU adds a ReLU.
+func (b *Builder) ReLU() *Builder { return b.add(Layer{Kind: KindReLU}) }
+
+// MaxPool adds a non-overlapping max-pool with the given window.
+func (b *Builder) MaxPool(window int) *Builder { return b.add(Layer{Kind: KindMaxPool, Window: window}) }
+
+// Dropout adds dropout with the given rate.
+func (b *Builder) Dropout(rate float64) *Builder { return b.add(Layer{Kind: KindDropout, Rate: rate}) }
+
+// Flatten adds a channel-major flatten; `features` must be C*H*W of the current activation.
+func (b *Builder) Flatten(features int) *Builder {
+	b.channels = features
+	return b.add(Layer{Kind: KindFlatten})
+}
+
+// Dense adds a fully connected layer.
+func (b *Builder) Dense(out int) *Builder {
+	in := b.channels
+	b.channels = out
+	return b.add(Layer{Kind: KindDense, InChannels: in, OutChannels: out})
+}
+
+// ConvBNReLU adds conv (3x3, stride 1, padding 1 unless kernel says otherwise), batch-norm and ReLU.
+func (b *Builder) ConvBNReLU(out, kernel int) *Builder {
+	return b.Conv(out, kernel, 1, kernel/2).BatchNorm().ReLU()
+}
+
+// Spec validates and returns the built spec.
+func (b *Builder) Spec() (*Spec, error) {
+	s := b.spec.Clone()
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// AlexNet is the CIFAR variant of AlexNet used by the hybrid-pruning paper (as in
+// bearpaw/pytorch-classification): conv 64 k11 s4 p5, pool, conv 192 k5 p2, pool, conv 384, 256,
+// 256 (k3 p1), pool, dense -> classes. Inputs are 32x32 (28x28 MNIST is padded to 32 by the
+// loader). For CIFAR-10 it has 2,472,266 parameters.
+func AlexNet(channels, numClasses int) *Spec {
+	b := NewBuilder("alexnet", Shape{channels, 32, 32}, numClasses)
+	b.Conv(64, 11, 4, 5).ReLU().MaxPool(2).
+		Conv(192, 5, 1, 2).ReLU().MaxPool(2).
+		Conv(384, 3, 1, 1).ReLU().
+		Conv(256, 3, 1, 1).ReLU().
+		Conv(256, 3, 1, 1).ReLU().MaxPool(2).
+		Flatten(256).Dense(numClasses)
+	return must(b.Spec())
+}
+
+// VGG16 is the CIFAR variant of VGG16 with batch-norm (as in kuangliu/pytorch-cifar): 13 conv3x3
+// layers (64,64,M,128,128,M,256x3,M,512x3,M,512x3,M), each followed by batch-norm and ReLU, then a
+// dense 512 -> classes. For CIFAR-10 it has 14,728,266 parameters.
+func VGG16(channels, numClasses int) *Spec {
+	b := NewBuilder("vgg16", Shape{channels, 32, 32}, numClasses)
+	for _, stage := range [][]int{{64, 64}, {128, 128}, {256, 256, 256}, {512, 512, 512}, {512, 512, 512}} {
+		for _, c := range stage {
+			b.ConvBNReLU(c, 3)
+		}
+		b.MaxPool(2)
+	}
+	b.Flatten(512).Dense(numClasses)
+	return must(b.Spec())
+}
+
+// SimpleNet is SimpleNet v1 (Hasanpour et al. 2016, "Lets keep it simple"), the 13-conv CIFAR
+// variant: widths 64,128,128,128,M,128,128,256,M,256,256,M,512,M,2048(k1),256(k1),M,256, each conv
+// followed by batch-norm and ReLU, 2x2 pools, dense 256 -> classes. width scales every conv width
+// (1 gives the published net: 5,497,226 parameters for CIFAR-10 counting batch-norm; 5.48M
+// without). The per-block Dropout2d(0.1) of the reference implementation is kept as dropout.
+func SimpleNet(channels, numClasses int, width float64) *Spec {
+	w := func(c int) int { return max(1, int(float64(c)*width+0.5)) }
+	name := "simplenet"
+	if width != 1 {
+		name = fmt.Sprintf("simplenet-w%g", width)
+	}
+	b := NewBuilder(name, Shape{channels, 32, 32}, numClasses)
+	b.ConvBNReLU(w(64), 3).ConvBNReLU(w(128), 3).ConvBNReLU(w(128), 3).ConvBNReLU(w(128), 3).MaxPool(2).Dropout(0.1)
+	b.ConvBNReLU(w(128), 3).ConvBNReLU(w(128), 3).ConvBNReLU(w(256), 3).MaxPool(2).Dropout(0.1)
+	b.ConvBNReLU(w(256), 3).ConvBNReLU(w(256), 3).MaxPool(2).Dropout(0.1)
+	b.ConvBNReLU(w(512), 3).MaxPool(2).Dropout(0.1)
+	b.ConvBNReLU(w(2048), 1).ConvBNReLU(w(256), 1).MaxPool(2).Dropout(0.1)
+	b.ConvBNReLU(w(256), 3)
+	b.Flatten(w(256)).Dense(numClasses)
+	return must(b.Spec())
+}
+
+// SimpleNetSmall is the documented CPU-sized SimpleNet: every conv width halved (width 0.5),
+// about a quarter of the parameters.
+func SimpleNetSmall(channels, numClasses int) *Spec { return SimpleNet(channels, numClasses, 0.5) }
+
+// ByName returns a model of the zoo: "alexnet", "vgg16", "simplenet", "simplenet-small".
+func ByName(name string, channels, numClasses int) (*Spec, error) {
+	switch name {
+	case "alexnet":
+		return AlexNet(channels, numClasses), nil
+	case "vgg16":
+		return VGG16(channels, numClasses), nil
+	case "simplenet":
+		return SimpleNet(channels, numClasses, 1), nil
+	case "simplenet-small":
+		return SimpleNetSmall(channels, numClasses), nil
+	}
+	return nil, fmt.Errorf("unknown model %q (want alexnet, vgg16, simplenet or simplenet-small)", name)
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}

@@ -1,0 +1,221 @@
+// Package nets holds the serialisable layer specs of the CNNs hybridprune works on (AlexNet, VGG16,
+// SimpleNet), their weights, the GoMLX graph built from a spec, and training/evaluation.
+//
+// A model is a [Spec] (an ordered list of [Layer]s plus the input shape) and a [Weights] set. The
+// pruner produces a new Spec with fewer channels and new Weights; the same code builds, trains
+// and evaluates it.
+//
+// Conventions (PyTorch-compatible, so weights can be exchanged as .npz):
+//   - images are NCHW; a conv weight is OIHW [out, in, kh, kw]; a dense weight is [out, in];
+//   - Flatten orders features channel-major (C, H, W), so channel c of the last conv owns the
+//     H*W consecutive input columns [c*H*W, (c+1)*H*W) of the following dense layer.
+package nets
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+)
+
+// LayerKind names the type of a layer in a Spec.
+type LayerKind string
+
+// The layer kinds a Spec may hold.
+const (
+	KindConv      LayerKind = "conv"
+	KindBatchNorm LayerKind = "batchnorm"
+	KindReLU      LayerKind = "relu"
+	KindMaxPool   LayerKind = "maxpool"
+	KindFlatten   LayerKind = "flatten"
+	KindDense     LayerKind = "dense"
+	KindDropout   LayerKind = "dropout"
+)
+
+// Layer is one layer of a Spec. Only the fields of its Kind are used; the others stay zero.
+type Layer struct {
+	Kind LayerKind `json:"kind"`
+	// Name is unique within a Spec and prefixes the layer's weights ("conv1/weight").
+	Name string `json:"name"`
+
+	// Conv: InChannels -> OutChannels with a square Kernel, Stride and zero Padding.
+	// Dense: InChannels -> OutChannels features. BatchNorm: OutChannels features.
+	InChannels  int `json:"in,omitempty"`
+	OutChannels int `json:"out,omitempty"`
+	Kernel      int `json:"kernel,omitempty"`
+	Stride      int `json:"stride,omitempty"`
+	Padding     int `json:"padding,omitempty"`
+
+	// Window is the MaxPool window; the pool's stride equals its window (non-overlapping).
+	Window int `json:"window,omitempty"`
+
+	// Rate is the Dropout probability of zeroing a unit during training.
+	Rate float64 `json:"rate,omitempty"`
+}
+
+// Shape is the shape of one example's activation: Channels x Height x Width (a dense layer's
+// output has Height = Width = 1).
+type Shape struct {
+	C, H, W int
+}
+
+// Size is the number of values in the shape.
+func (s Shape) Size() int { return s.C * s.H * s.W }
+
+// String formats the shape as CxHxW.
+func (s Shape) String() string { return fmt.Sprintf("%dx%dx%d", s.C, s.H, s.W) }
+
+// Spec is a plain, serialisable network description: the input shape, the number of classes and
+// the ordered layers. The last layer must be a dense layer with NumClasses outputs.
+type Spec struct {
+	Name       string  `json:"name"`
+	Input      Shape   `json:"input"`
+	NumClasses int     `json:"num_classes"`
+	Layers     []Layer `json:"layers"`
+}
+
+// Clone returns a deep copy of the spec.
+func (s *Spec) Clone() *Spec {
+	c := *s
+	c.Layers = append([]Layer(nil), s.Layers...)
+	return &c
+}
+
+// Shapes validates the spec and returns the output shape of every layer (Shapes()[i] is the output
+// of Layers[i]). The error names the offending layer and what was expected.
+func (s *Spec) Shapes() ([]Shape, error) {
+	if s.Input.C <= 0 || s.Input.H <= 0 || s.Input.W <= 0 {
+		return nil, fmt.Errorf("spec %q: input shape %s must be positive", s.Name, s.Input)
+	}
+	if s.NumClasses <= 0 {
+		return nil, fmt.Errorf("spec %q: num_classes=%d must be positive", s.Name, s.NumClasses)
+	}
+	if len(s.Layers) == 0 {
+		return nil, fmt.Errorf("spec %q: no layers", s.Name)
+	}
+	names := make(map[string]bool, len(s.Layers))
+	out := make([]Shape, len(s.Layers))
+	cur := s.Input
+	flat := false
+	for i, l := range s.Layers {
+		where := fmt.Sprintf("spec %q layer %d (%s %q)", s.Name, i, l.Kind, l.Name)
+		if l.Name == "" {
+			return nil, fmt.Errorf("%s: empty name", where)
+		}
+		if names[l.Name] {
+			return nil, fmt.Errorf("%s: duplicate name", where)
+		}
+		names[l.Name] = true
+		switch l.Kind {
+		case KindConv:
+			if flat {
+				return nil, fmt.Errorf("%s: conv after flatten", where)
+			}
+			if l.InChannels != cur.C {
+				return nil, fmt.Errorf("%s: in=%d but the previous layer outputs %d channels", where, l.InChannels, cur.C)
+			}
+			if l.OutChannels <= 0 || l.Kernel <= 0 || l.Stride <= 0 || l.Padding < 0 {
+				return nil, fmt.Errorf("%s: out=%d kernel=%d stride=%d padding=%d: want out, kernel, stride > 0 and padding >= 0",
+					where, l.OutChannels, l.Kernel, l.Stride, l.Padding)
+			}
+			h := (cur.H+2*l.Padding-l.Kernel)/l.Stride + 1
+			w := (cur.W+2*l.Padding-l.Kernel)/l.Stride + 1
+			if h <= 0 || w <= 0 {
+				return nil, fmt.Errorf("%s: kernel %d does not fit input %s with padding %d", where, l.Kernel, cur, l.Padding)
+			}
+			cur = Shape{l.OutChannels, h, w}
+		case KindBatchNorm:
+			if l.OutChannels != cur.C {
+				return nil, fmt.Errorf("%s: out=%d but the previous layer outputs %d channels", where, l.OutChannels, cur.C)
+			}
+		case KindReLU:
+		case KindDropout:
+			if l.Rate < 0 || l.Rate >= 1 {
+				return nil, fmt.Errorf("%s: rate=%g, want 0 <= rate < 1", where, l.Rate)
+			}
+		case KindMaxPool:
+			if flat {
+				return nil, fmt.Errorf("%s: maxpool after flatten", where)
+			}
+			if l.Window <= 0 || cur.H%l.Window != 0 || cur.W%l.Window != 0 {
+				return nil, fmt.Errorf("%s: window=%d must be positive and divide the input %s", where, l.Window, cur)
+			}
+			cur = Shape{cur.C, cur.H / l.Window, cur.W / l.Window}
+		case KindFlatten:
+			cur = Shape{cur.Size(), 1, 1}
+			flat = true
+		case KindDense:
+			if !flat {
+				return nil, fmt.Errorf("%s: dense before flatten", where)
+			}
+			if l.InChannels != cur.C || l.OutChannels <= 0 {
+				return nil, fmt.Errorf("%s: in=%d out=%d, want in=%d (previous layer's features) and out > 0",
+					where, l.InChannels, l.OutChannels, cur.C)
+			}
+			cur = Shape{l.OutChannels, 1, 1}
+		default:
+			return nil, fmt.Errorf("%s: unknown kind %q (want conv, batchnorm, relu, maxpool, flatten, dense or dropout)", where, l.Kind)
+		}
+		out[i] = cur
+	}
+	last := s.Layers[len(s.Layers)-1]
+	if last.Kind != KindDense || last.OutChannels != s.NumClasses {
+		return nil, fmt.Errorf("spec %q: the last layer must be dense with %d outputs (num_classes), got %s %q with %d",
+			s.Name, s.NumClasses, last.Kind, last.Name, last.OutChannels)
+	}
+	return out, nil
+}
+
+// Validate checks the spec; see Shapes.
+func (s *Spec) Validate() error {
+	_, err := s.Shapes()
+	return err
+}
+
+// ConvIndices returns the indices in Layers of the conv layers, in network order.
+func (s *Spec) ConvIndices() []int {
+	var idx []int
+	for i, l := range s.Layers {
+		if l.Kind == KindConv {
+			idx = append(idx, i)
+		}
+	}
+	return idx
+}
+
+// Index returns the index of the layer with the given name, or -1.
+func (s *Spec) Index(name string) int {
+	for i, l := range s.Layers {
+		if l.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// MarshalIndent returns the spec as indented JSON.
+func (s *Spec) MarshalIndent() ([]byte, error) { return json.MarshalIndent(s, "", "  ") }
+
+// ParseSpec decodes and validates a JSON spec.
+func ParseSpec(data []byte) (*Spec, error) {
+	var s Spec
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("parsing spec JSON: %w", err)
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// LoadSpec reads and validates a JSON spec file.
+func LoadSpec(path string) (*Spec, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading spec: %w", err)
+	}
+	s, err := ParseSpec(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, nil
+}

@@ -1,0 +1,16 @@
+// Package workaround holds the graph building blocks that hybridprune uses instead of GoMLX's
+// stock layers because GoMLX v0.26.0's pure-Go backend (simplego, the CPU default) cannot
+// differentiate the stock versions. Each piece is written with ops whose gradients simplego has,
+// and each has a test against a direct-loop reference. Delete a piece when GoMLX catches up:
+//
+//   - Conv2D: layers.Convolution's gradient needs the Reverse op. Here: im2col as one
+//     constant-index Gather (padding reads an appended zero row, so no Pad op) and one Dot.
+//   - MaxPool: graph.MaxPool's gradient needs SelectAndScatterMax. Here: Reshape + ReduceMax for
+//     non-overlapping windows (the only kind the nets use).
+//   - BatchNorm: batchnorm.New's training path uses BatchNormForTraining, which simplego lacks.
+//     Here: mean/variance reductions, with PyTorch's semantics (momentum 0.1, epsilon 1e-5, biased
+//     variance to normalise, unbiased variance in the running average).
+//   - The VJP of Dot (rank 2 x rank 2): the stock one broadcasts both operands to [i, j, k]
+//     (gigabytes for a conv layer's im2col matrix). RegisterDotVJP installs the textbook
+//     dA = v·Bᵀ, dB = Aᵀ·v through graph.VJPRegistration.
+package workaround

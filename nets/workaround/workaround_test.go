@@ -1,0 +1,158 @@
+package workaround
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+)
+
+func testBackend(t *testing.T) backends.Backend {
+	t.Helper()
+	b, err := simplego.New("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func randSlice(rng *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(rng.NormFloat64())
+	}
+	return s
+}
+
+func flat(t *tensors.Tensor) []float32 { return tensors.MustCopyFlatData[float32](t) }
+
+func assertClose(t *testing.T, what string, got, want []float32, tol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: len %d, want %d", what, len(got), len(want))
+	}
+	for i := range got {
+		if d := math.Abs(float64(got[i] - want[i])); d > tol*(1+math.Abs(float64(want[i]))) {
+			t.Fatalf("%s[%d] = %g, want %g", what, i, got[i], want[i])
+		}
+	}
+}
+
+// TestConv2DMatchesDirectLoop checks the im2col conv's output and both gradients of
+// L = sum(y * r) against direct loops, with stride and padding (AlexNet's conv1 geometry, small).
+func TestConv2DMatchesDirectLoop(t *testing.T) {
+	RegisterDotVJP()
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, geom := range []ConvGeometry{
+		{InC: 2, InH: 9, InW: 7, Kernel: 5, Stride: 3, Padding: 2},
+		{InC: 3, InH: 4, InW: 4, Kernel: 3, Stride: 1, Padding: 1},
+		{InC: 3, InH: 4, InW: 4, Kernel: 1, Stride: 1, Padding: 0},
+	} {
+		const o, n = 4, 3
+		oh, ow := geom.OutSize()
+		x := randSlice(rng, geom.InC*geom.InH*geom.InW*n) // [C, H, W, N]
+		w := randSlice(rng, o*geom.InC*geom.Kernel*geom.Kernel)
+		b := randSlice(rng, o)
+		r := randSlice(rng, o*oh*ow*n)
+
+		// Direct loops.
+		y := make([]float32, o*oh*ow*n)
+		dx := make([]float32, len(x))
+		dw := make([]float32, len(w))
+		for oc := 0; oc < o; oc++ {
+			for oy := 0; oy < oh; oy++ {
+				for ox := 0; ox < ow; ox++ {
+					for bi := 0; bi < n; bi++ {
+						yi := ((oc*oh+oy)*ow+ox)*n + bi
+						sum := float64(b[oc])
+						for c := 0; c < geom.InC; c++ {
+							for ky := 0; ky < geom.Kernel; ky++ {
+								for kx := 0; kx < geom.Kernel; kx++ {
+									iy, ix := oy*geom.Stride-geom.Padding+ky, ox*geom.Stride-geom.Padding+kx
+									if iy < 0 || iy >= geom.InH || ix < 0 || ix >= geom.InW {
+										continue
+									}
+									xi := ((c*geom.InH+iy)*geom.InW+ix)*n + bi
+									wi := ((oc*geom.InC+c)*geom.Kernel+ky)*geom.Kernel + kx
+									sum += float64(w[wi]) * float64(x[xi])
+									dx[xi] += r[yi] * w[wi]
+									dw[wi] += r[yi] * x[xi]
+								}
+							}
+						}
+						y[yi] = float32(sum)
+					}
+				}
+			}
+		}
+
+		exec := graph.MustNewExec(testBackend(t), func(in []*graph.Node) []*graph.Node {
+			out := Conv2D(in[0], in[1], in[2], geom)
+			loss := graph.ReduceAllSum(graph.Mul(out, in[3]))
+			grads := graph.Gradient(loss, in[0], in[1])
+			return []*graph.Node{out, grads[0], grads[1]}
+		})
+		res := exec.MustExec(
+			tensors.FromFlatDataAndDimensions(x, geom.InC, geom.InH, geom.InW, n),
+			tensors.FromFlatDataAndDimensions(w, o, geom.InC, geom.Kernel, geom.Kernel),
+			tensors.FromFlatDataAndDimensions(b, o),
+			tensors.FromFlatDataAndDimensions(r, o, oh, ow, n))
+		assertClose(t, "conv y", flat(res[0]), y, 1e-4)
+		assertClose(t, "conv dL/dx", flat(res[1]), dx, 1e-4)
+		assertClose(t, "conv dL/dw", flat(res[2]), dw, 1e-4)
+	}
+}
+
+// TestMaxPoolHandComputed checks a 2x2 pool and that its gradient goes to the argmax only.
+func TestMaxPoolHandComputed(t *testing.T) {
+	// One channel, 2x4 image, batch 1: tiles [[1,5],[3,2]] and [[0,-1],[7,4]].
+	x := []float32{1, 5, 0, -1, 3, 2, 7, 4}
+	exec := graph.MustNewExec(testBackend(t), func(xn *graph.Node) (*graph.Node, *graph.Node) {
+		y := graph.Reshape(MaxPool(xn, 2), 2)
+		loss := graph.ReduceAllSum(graph.Mul(y, graph.Const(xn.Graph(), []float32{10, 100})))
+		return y, graph.Gradient(loss, xn)[0]
+	})
+	res := exec.MustExec(tensors.FromFlatDataAndDimensions(x, 1, 2, 4, 1))
+	assertClose(t, "pool y", flat(res[0]), []float32{5, 7}, 0)
+	assertClose(t, "pool dx", flat(res[1]), []float32{0, 10, 0, 0, 0, 0, 100, 0}, 0)
+}
+
+// TestBatchNormHandComputed: one channel with values 1, 2, 3, 6 (mean 3, biased variance 3.5,
+// unbiased 14/3); scale 2, offset 1.
+func TestBatchNormHandComputed(t *testing.T) {
+	x := []float32{1, 2, 3, 6}
+	eps := 1e-5
+	exec := graph.MustNewExec(testBackend(t), func(in []*graph.Node) []*graph.Node {
+		y, m, v := BatchNormTrain(in[0], in[1], in[2], in[3], in[4], eps)
+		return []*graph.Node{y, m, v, BatchNormInfer(in[0], in[1], in[2], in[3], in[4], eps)}
+	})
+	res := exec.MustExec(tensors.FromFlatDataAndDimensions(x, 1, 2, 1, 2),
+		[]float32{2}, []float32{1}, []float32{0.5}, []float32{2})
+	want := make([]float32, 4)
+	wantInfer := make([]float32, 4)
+	for i, v := range x {
+		want[i] = float32(2*(float64(v)-3)/math.Sqrt(3.5+eps) + 1)
+		wantInfer[i] = float32(2*(float64(v)-0.5)/math.Sqrt(2+eps) + 1)
+	}
+	assertClose(t, "bn train y", flat(res[0]), want, 1e-6)
+	assertClose(t, "bn running mean", flat(res[1]), []float32{0.9*0.5 + 0.1*3}, 1e-6)
+	assertClose(t, "bn running var", flat(res[2]), []float32{float32(0.9*2 + 0.1*14.0/3)}, 1e-6)
+	assertClose(t, "bn infer y", flat(res[3]), wantInfer, 1e-6)
+}
+
+// TestDotVJPHandComputed: A = [[1,2,3],[4,5,6]], B = [[1,0],[0,1],[1,1]], L = sum(A·B ⊙ V) with
+// V = [[1,2],[3,4]]; dA = V·Bᵀ = [[1,2,3],[3,4,7]], dB = Aᵀ·V = [[13,18],[17,24],[21,30]].
+func TestDotVJPHandComputed(t *testing.T) {
+	RegisterDotVJP()
+	exec := graph.MustNewExec(testBackend(t), func(a, b, v *graph.Node) (*graph.Node, *graph.Node) {
+		grads := graph.Gradient(graph.ReduceAllSum(graph.Mul(graph.Dot(a, b), v)), a, b)
+		return grads[0], grads[1]
+	})
+	res := exec.MustExec([][]float32{{1, 2, 3}, {4, 5, 6}}, [][]float32{{1, 0}, {0, 1}, {1, 1}}, [][]float32{{1, 2}, {3, 4}})
+	assertClose(t, "dA", flat(res[0]), []float32{1, 2, 3, 3, 4, 7}, 0)
+	assertClose(t, "dB", flat(res[1]), []float32{13, 18, 17, 24, 21, 30}, 0)
+}

@@ -44,7 +44,9 @@ func (b *Builder) BatchNorm() *Builder {
 func (b *Builder) ReLU() *Builder { return b.add(Layer{Kind: KindReLU}) }
 
 // MaxPool adds a non-overlapping max-pool with the given window.
-func (b *Builder) MaxPool(window int) *Builder { return b.add(Layer{Kind: KindMaxPool, Window: window}) }
+func (b *Builder) MaxPool(window int) *Builder {
+	return b.add(Layer{Kind: KindMaxPool, Window: window})
+}
 
 // Dropout adds dropout with the given rate.
 func (b *Builder) Dropout(rate float64) *Builder { return b.add(Layer{Kind: KindDropout, Rate: rate}) }
@@ -109,8 +111,9 @@ func VGG16(channels, numClasses int) *Spec {
 // SimpleNet is SimpleNet v1 (Hasanpour et al. 2016, "Lets keep it simple"), the 13-conv CIFAR
 // variant: widths 64,128,128,128,M,128,128,256,M,256,256,M,512,M,2048(k1),256(k1),M,256, each conv
 // followed by batch-norm and ReLU, 2x2 pools, dense 256 -> classes. width scales every conv width
-// (1 gives the published net: 5,497,226 parameters for CIFAR-10 counting batch-norm; 5.48M
-// without). The per-block Dropout2d(0.1) of the reference implementation is kept as dropout.
+// (1 gives the published net: 5,498,378 trainable parameters for CIFAR-10, 5,489,290 without
+// batch-norm's scale and offset; the paper reports 5.48M). The per-block Dropout2d(0.1) of the
+// reference implementation is kept as (element-wise) dropout.
 func SimpleNet(channels, numClasses int, width float64) *Spec {
 	w := func(c int) int { return max(1, int(float64(c)*width+0.5)) }
 	name := "simplenet"

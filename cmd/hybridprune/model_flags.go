@@ -1,0 +1,50 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+
+	"github.com/hybridprune/hybridprune/nets"
+	"github.com/hybridprune/hybridprune/nets/data"
+)
+
+// dataFlags are the flags shared by commands that read a dataset.
+type dataFlags struct {
+	dataset, dataDir string
+	limitTrain       int
+	limitTest        int
+}
+
+func (d *dataFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&d.dataset, "dataset", "mnist", "dataset: mnist, cifar10, cifar100 or svhn")
+	fs.StringVar(&d.dataDir, "data", "", "data directory (default $HYBRIDPRUNE_DATA, else the user cache dir)")
+	fs.IntVar(&d.limitTrain, "limit-train", 0, "use only the first N training examples (0: all)")
+	fs.IntVar(&d.limitTest, "limit-test", 0, "use only the first N test examples (0: all)")
+}
+
+func (d *dataFlags) load(split data.Split) (*data.Dataset, error) {
+	ds, err := data.Load(d.dataset, split, data.DataDir(d.dataDir))
+	if err != nil {
+		return nil, err
+	}
+	limit := d.limitTrain
+	if split == data.Test {
+		limit = d.limitTest
+	}
+	if limit > 0 && limit < ds.N {
+		ds = ds.Subset(limit)
+	}
+	return ds, nil
+}
+
+// specFor builds a zoo model sized for the dataset.
+func specFor(model string, ds *data.Dataset) (*nets.Spec, error) {
+	spec, err := nets.ByName(model, ds.C, ds.NumClasses)
+	if err != nil {
+		return nil, err
+	}
+	if ds.H != spec.Input.H || ds.W != spec.Input.W {
+		return nil, fmt.Errorf("model %s takes %dx%d images, dataset %s has %dx%d", model, spec.Input.H, spec.Input.W, ds.Name, ds.H, ds.W)
+	}
+	return spec, nil
+}

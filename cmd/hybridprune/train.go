@@ -1,0 +1,81 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/hybridprune/hybridprune/nets"
+	"github.com/hybridprune/hybridprune/nets/data"
+)
+
+func init() {
+	register("train", "train a model on a dataset (resumable: run again with the same -out)", runTrain)
+}
+
+func runTrain(args []string) error {
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	var df dataFlags
+	df.register(fs)
+	model := fs.String("model", "alexnet", "model: alexnet, vgg16, simplenet or simplenet-small")
+	out := fs.String("out", "", "run directory: checkpoints, history and the final model (spec.json + weights.npz); required")
+	var cfg nets.TrainConfig
+	fs.IntVar(&cfg.Epochs, "epochs", 2, "epochs")
+	fs.IntVar(&cfg.BatchSize, "batch", 128, "batch size")
+	fs.StringVar(&cfg.Optimizer, "opt", "sgd", "optimizer: sgd (momentum) or adam")
+	fs.Float64Var(&cfg.LearningRate, "lr", 0, "learning rate (default 0.05 sgd, 0.001 adam)")
+	fs.Float64Var(&cfg.Momentum, "momentum", 0, "sgd momentum (default 0.9)")
+	fs.Float64Var(&cfg.WeightDecay, "wd", 0, "weight decay (default 5e-4 sgd, 0 adam)")
+	fs.StringVar(&cfg.Schedule, "schedule", "cosine", "learning-rate schedule: cosine or constant")
+	fs.BoolVar(&cfg.Augment, "augment", false, "random crop (+ flip for CIFAR) augmentation")
+	seed := fs.Uint64("seed", 1, "random seed")
+	fs.BoolVar(&cfg.ProgressBar, "progress", true, "show a progress bar")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return fmt.Errorf("-out is required (the run directory; rerun with the same one to resume)")
+	}
+	cfg.Seed = *seed
+	trainSet, err := df.load(data.Train)
+	if err != nil {
+		return err
+	}
+	testSet, err := df.load(data.Test)
+	if err != nil {
+		return err
+	}
+	spec, err := specFor(*model, trainSet)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s on %s: %d train / %d test images, %d parameters, backend %s\n",
+		spec.Name, trainSet.Name, trainSet.N, testSet.N, spec.ParamCount(), backendName())
+	cfg.CheckpointDir = filepath.Join(*out, "checkpoints")
+	cfg.OnEpoch = func(s nets.EpochStats) {
+		tag := ""
+		if s.Resumed {
+			tag = " (from checkpoint)"
+		}
+		fmt.Printf("epoch %d: train loss %.4f, test loss %.4f, test accuracy %.4f, %.1fs, %.0f images/s%s\n",
+			s.Epoch, s.TrainLoss, s.TestLoss, s.TestAccuracy, s.Seconds, s.ImagesPerSec, tag)
+	}
+	start := time.Now()
+	res, err := nets.Train(spec, spec.InitWeights(*seed), trainSet, testSet, cfg)
+	if err != nil {
+		return err
+	}
+	if err := nets.SaveModel(filepath.Join(*out, "model"), spec, res.Weights); err != nil {
+		return err
+	}
+	final := res.Final()
+	var secs float64
+	for _, e := range res.Epochs {
+		secs += e.Seconds
+	}
+	fmt.Printf("final test accuracy %.4f after %d epochs; training %.1fs (%.0f images/s); wall %.1fs this run; model in %s\n",
+		final.TestAccuracy, len(res.Epochs), secs, float64(len(res.Epochs)*(trainSet.N/cfg.BatchSize)*cfg.BatchSize)/secs,
+		time.Since(start).Seconds(), filepath.Join(*out, "model"))
+	return nil
+}

@@ -1,0 +1,173 @@
+package kernel
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"os"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgsvg"
+)
+
+// Series is one named curve of a line or scatter plot, or one group of bars of a bar plot.
+// For line and scatter plots X may be nil, in which case Y is plotted against 0, 1, 2, ...;
+// otherwise X and Y must have the same length. Bar plots ignore X.
+type Series struct {
+	Name string
+	X, Y []float64
+}
+
+// PlotWidth and PlotHeight are the size, in inches, of the SVG plots produced by this package.
+var PlotWidth, PlotHeight = 6.0, 4.0
+
+// maxPointsWithGlyphs is the largest series drawn with a marker on each point in line plots.
+const maxPointsWithGlyphs = 30
+
+// xys converts a series to plotter.XYs, checking lengths and rejecting NaN/Inf values.
+func (s Series) xys() (plotter.XYs, error) {
+	if s.X != nil && len(s.X) != len(s.Y) {
+		return nil, fmt.Errorf("series %q: len(X)=%d != len(Y)=%d", s.Name, len(s.X), len(s.Y))
+	}
+	pts := make(plotter.XYs, len(s.Y))
+	for i, y := range s.Y {
+		x := float64(i)
+		if s.X != nil {
+			x = s.X[i]
+		}
+		if !finite(x) || !finite(y) {
+			return nil, fmt.Errorf("series %q: non-finite point %d (x=%v, y=%v)", s.Name, i, x, y)
+		}
+		pts[i] = plotter.XY{X: x, Y: y}
+	}
+	return pts, nil
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// newPlot creates a plot with title and axis labels and a grid.
+func newPlot(title, xlabel, ylabel string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = xlabel
+	p.Y.Label.Text = ylabel
+	p.Add(plotter.NewGrid())
+	p.Legend.Top = true
+	return p
+}
+
+// LinePlot renders the series as lines (with point markers for short series) and returns
+// the plot as an SVG document. Display it with DisplaySVG.
+func LinePlot(title, xlabel, ylabel string, series ...Series) (svg string, err error) {
+	p := newPlot(title, xlabel, ylabel)
+	for i, s := range series {
+		pts, err := s.xys()
+		if err != nil {
+			return "", fmt.Errorf("kernel: LinePlot %q: %w", title, err)
+		}
+		l, err := plotter.NewLine(pts)
+		if err != nil {
+			return "", fmt.Errorf("kernel: LinePlot %q: series %q: %w", title, s.Name, err)
+		}
+		l.Color = plotutil.Color(i)
+		l.Dashes = plotutil.Dashes(0)
+		p.Add(l)
+		if len(pts) > 0 && len(pts) <= maxPointsWithGlyphs {
+			sc, err := plotter.NewScatter(pts)
+			if err != nil {
+				return "", fmt.Errorf("kernel: LinePlot %q: series %q: %w", title, s.Name, err)
+			}
+			sc.Color = l.Color
+			sc.Shape = plotutil.Shape(i)
+			p.Add(sc)
+			p.Legend.Add(s.Name, l, sc)
+		} else {
+			p.Legend.Add(s.Name, l)
+		}
+	}
+	return renderSVG(p, "LinePlot", title)
+}
+
+// ScatterPlot renders the series as unconnected markers and returns the plot as an SVG document.
+func ScatterPlot(title, xlabel, ylabel string, series ...Series) (svg string, err error) {
+	p := newPlot(title, xlabel, ylabel)
+	for i, s := range series {
+		pts, err := s.xys()
+		if err != nil {
+			return "", fmt.Errorf("kernel: ScatterPlot %q: %w", title, err)
+		}
+		sc, err := plotter.NewScatter(pts)
+		if err != nil {
+			return "", fmt.Errorf("kernel: ScatterPlot %q: series %q: %w", title, s.Name, err)
+		}
+		sc.Color = plotutil.Color(i)
+		sc.Shape = plotutil.Shape(i)
+		p.Add(sc)
+		p.Legend.Add(s.Name, sc)
+	}
+	return renderSVG(p, "ScatterPlot", title)
+}
+
+// BarPlot renders grouped bars: one group per category, one bar per series in each group,
+// with series.Y[j] the value for categories[j] (X is ignored). It returns an SVG document.
+func BarPlot(title, ylabel string, categories []string, series ...Series) (svg string, err error) {
+	p := newPlot(title, "", ylabel)
+	n := len(series)
+	if n > 0 && len(categories) > 0 {
+		// Bar width in points: fill about 70% of the plot width, at most 20pt per bar.
+		w := vg.Length(PlotWidth) * vg.Inch * 0.7 / vg.Length(len(categories)*(n+1))
+		w = min(w, vg.Points(20))
+		for i, s := range series {
+			if len(s.Y) != len(categories) {
+				return "", fmt.Errorf("kernel: BarPlot %q: series %q has %d values for %d categories",
+					title, s.Name, len(s.Y), len(categories))
+			}
+			for j, y := range s.Y {
+				if !finite(y) {
+					return "", fmt.Errorf("kernel: BarPlot %q: series %q: non-finite value %v for %q",
+						title, s.Name, y, categories[j])
+				}
+			}
+			b, err := plotter.NewBarChart(plotter.Values(s.Y), w)
+			if err != nil {
+				return "", fmt.Errorf("kernel: BarPlot %q: series %q: %w", title, s.Name, err)
+			}
+			b.Color = plotutil.Color(i)
+			b.LineStyle.Width = 0
+			b.Offset = w * (vg.Length(i) - vg.Length(n-1)/2)
+			p.Add(b)
+			p.Legend.Add(s.Name, b)
+		}
+	}
+	p.NominalX(categories...)
+	return renderSVG(p, "BarPlot", title)
+}
+
+// renderSVG draws p on a PlotWidth x PlotHeight SVG canvas.
+func renderSVG(p *plot.Plot, kind, title string) (svg string, err error) {
+	defer func() {
+		// gonum plot panics on some degenerate inputs (e.g. bad axis ranges): report an error instead.
+		if r := recover(); r != nil {
+			svg, err = "", fmt.Errorf("kernel: %s %q: rendering panicked: %v", kind, title, r)
+		}
+	}()
+	c := vgsvg.New(vg.Length(PlotWidth)*vg.Inch, vg.Length(PlotHeight)*vg.Inch)
+	p.Draw(draw.New(c))
+	var buf bytes.Buffer
+	if _, err := c.WriteTo(&buf); err != nil {
+		return "", fmt.Errorf("kernel: %s %q: writing SVG: %w", kind, title, err)
+	}
+	return buf.String(), nil
+}
+
+// SaveSVG writes an SVG document (as returned by LinePlot & co.) to path.
+func SaveSVG(path, svg string) error {
+	if err := os.WriteFile(path, []byte(svg), 0o644); err != nil {
+		return fmt.Errorf("kernel: saving SVG: %w", err)
+	}
+	return nil
+}

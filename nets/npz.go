@@ -1,0 +1,324 @@
+package nets
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"unsafe"
+
+	"github.com/sbinet/npyio/npz"
+)
+
+// .npz interop. Arrays keep PyTorch's layout (conv OIHW [out, in, kh, kw], dense [out, in]) and
+// their full shape, so numpy.load gives back N-d arrays. Keys are the Weights names
+// ("conv1/weight"); inside the zip each array is "<key>.npy", as numpy.savez writes it.
+
+// EncodeNPZ writes w as an .npz archive (float32 arrays, keys sorted) to out.
+func EncodeNPZ(out io.Writer, w Weights) error {
+	zw := npz.NewWriter(out)
+	for _, name := range w.Names() {
+		arr, err := npyValue(w[name])
+		if err != nil {
+			return fmt.Errorf("npz: %q: %w", name, err)
+		}
+		if err := zw.Write(name+".npy", arr); err != nil {
+			return fmt.Errorf("npz: %q: %w", name, err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("npz: %w", err)
+	}
+	return nil
+}
+
+// npyValue turns a tensor into a value npy.Write encodes with the tensor's shape: npyio derives the
+// shape of a nested Go array from its type, so an N-d tensor becomes a pointer to a dynamically
+// typed [d0][d1]...[dn]float32 sharing the tensor's row-major data (copied once).
+func npyValue(t *Tensor) (any, error) {
+	if len(t.Data) != ShapeSize(t.Shape) {
+		return nil, fmt.Errorf("shape %v holds %d values", t.Shape, len(t.Data))
+	}
+	switch len(t.Shape) {
+	case 0:
+		return t.Data[0], nil
+	case 1:
+		return append([]float32(nil), t.Data...), nil
+	}
+	typ := reflect.TypeFor[float32]()
+	for i := len(t.Shape) - 1; i >= 0; i-- {
+		if t.Shape[i] <= 0 {
+			return nil, fmt.Errorf("shape %v has an empty dimension", t.Shape)
+		}
+		typ = reflect.ArrayOf(t.Shape[i], typ)
+	}
+	v := reflect.New(typ)
+	copy(unsafe.Slice((*float32)(v.UnsafePointer()), len(t.Data)), t.Data)
+	return v.Interface(), nil
+}
+
+// WriteNPZ writes w to path as .npz, atomically (a temporary file in the same directory renamed
+// over path).
+func WriteNPZ(path string, w Weights) error {
+	return writeStreamAtomic(path, func(f io.Writer) error { return EncodeNPZ(f, w) })
+}
+
+// writeStreamAtomic writes path through a temporary file in its directory and renames it into place.
+func writeStreamAtomic(path string, write func(io.Writer) error) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err = write(f); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// DecodeNPZ reads every array of an .npz archive (float32 or float64, C or Fortran order) into
+// Weights keyed by the array names without their ".npy" suffix. Shapes are kept.
+func DecodeNPZ(r io.ReaderAt, size int64) (Weights, error) {
+	zr, err := npz.NewReader(r, size)
+	if err != nil {
+		return nil, fmt.Errorf("npz: %w", err)
+	}
+	w := Weights{}
+	for _, key := range zr.Keys() {
+		name := strings.TrimSuffix(key, ".npy")
+		t, err := readArray(zr, key)
+		if err != nil {
+			return nil, fmt.Errorf("npz: array %q: %w", name, err)
+		}
+		if _, dup := w[name]; dup {
+			return nil, fmt.Errorf("npz: array %q appears twice", name)
+		}
+		w[name] = t
+	}
+	return w, nil
+}
+
+func readArray(zr *npz.Reader, key string) (*Tensor, error) {
+	hdr := zr.Header(key)
+	if hdr == nil {
+		return nil, fmt.Errorf("unreadable header")
+	}
+	shape := append([]int{}, hdr.Descr.Shape...)
+	n := ShapeSize(shape)
+	var data []float32
+	switch hdr.Descr.Type {
+	case "<f4", "|f4", "=f4":
+		data = make([]float32, n)
+		if n > 0 {
+			if err := zr.Read(key, &data); err != nil {
+				return nil, err
+			}
+		}
+	case "<f8", "|f8", "=f8":
+		d64 := make([]float64, n)
+		if n > 0 {
+			if err := zr.Read(key, &d64); err != nil {
+				return nil, err
+			}
+		}
+		data = make([]float32, n)
+		for i, v := range d64 {
+			data[i] = float32(v)
+		}
+	default:
+		return nil, fmt.Errorf("dtype %s: want little-endian float32 or float64", hdr.Descr.Type)
+	}
+	if hdr.Descr.Fortran && len(shape) > 1 {
+		data = fortranToC(data, shape)
+	}
+	return &Tensor{Shape: shape, Data: data}, nil
+}
+
+// fortranToC reorders column-major data of the given shape into row-major order.
+func fortranToC(data []float32, shape []int) []float32 {
+	out := make([]float32, len(data))
+	idx := make([]int, len(shape))
+	for c := range out { // c walks the row-major order
+		f, stride := 0, 1
+		for d := 0; d < len(shape); d++ {
+			f += idx[d] * stride
+			stride *= shape[d]
+		}
+		out[c] = data[f]
+		for d := len(shape) - 1; d >= 0; d-- {
+			idx[d]++
+			if idx[d] < shape[d] {
+				break
+			}
+			idx[d] = 0
+		}
+	}
+	return out
+}
+
+// ReadNPZ reads an .npz file into Weights (see DecodeNPZ).
+func ReadNPZ(path string) (Weights, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading npz: %w", err)
+	}
+	w, err := DecodeNPZ(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return w, nil
+}
+
+// Paper layout: an .npz holding only the conv weights as conv0..convN (network order, OIHW) and
+// optionally the weight of the dense layer after flatten as fc0 ([out, in]), as exported from the
+// paper's PyTorch models.
+
+// PaperArrays extracts the paper layout from decoded arrays: the conv weights conv0..convN in
+// order (at least conv0, no gaps, each 4-d) and fc0 (2-d) or nil. Other keys are an error, so a
+// misspelt key does not go unnoticed.
+func PaperArrays(arrays Weights) (convs []*Tensor, fc *Tensor, err error) {
+	idx := map[int]*Tensor{}
+	for name, t := range arrays {
+		switch {
+		case name == "fc0":
+			if len(t.Shape) != 2 {
+				return nil, nil, fmt.Errorf("paper layout: fc0 has shape %v, want [out, in]", t.Shape)
+			}
+			fc = t
+		case strings.HasPrefix(name, "conv"):
+			i, err := strconv.Atoi(strings.TrimPrefix(name, "conv"))
+			if err != nil || i < 0 || name != "conv"+strconv.Itoa(i) {
+				return nil, nil, fmt.Errorf("paper layout: unexpected array %q (want conv0..convN and optional fc0)", name)
+			}
+			if len(t.Shape) != 4 {
+				return nil, nil, fmt.Errorf("paper layout: %s has shape %v, want OIHW [out, in, kh, kw]", name, t.Shape)
+			}
+			idx[i] = t
+		default:
+			return nil, nil, fmt.Errorf("paper layout: unexpected array %q (want conv0..convN and optional fc0)", name)
+		}
+	}
+	keys := make([]int, 0, len(idx))
+	for i := range idx {
+		keys = append(keys, i)
+	}
+	sort.Ints(keys)
+	for j, i := range keys {
+		if i != j {
+			return nil, nil, fmt.Errorf("paper layout: conv%d missing", j)
+		}
+		convs = append(convs, idx[i])
+	}
+	if len(convs) == 0 {
+		return nil, nil, fmt.Errorf("paper layout: no conv0 array")
+	}
+	return convs, fc, nil
+}
+
+// ReadPaperNPZ reads an .npz in the paper layout (conv0..convN, optional fc0).
+func ReadPaperNPZ(path string) (convs []*Tensor, fc *Tensor, err error) {
+	arrays, err := ReadNPZ(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	convs, fc, err = PaperArrays(arrays)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return convs, fc, nil
+}
+
+// ApplyPaperArrays maps paper-layout arrays onto a spec: convI becomes the weight of the spec's
+// I-th conv layer and fc0 the weight of its first dense layer. Everything else (biases,
+// batch-norm, a missing fc0) comes from base, or from spec.InitWeights(0) when base is nil. The
+// number of convs and every shape must match the spec.
+func ApplyPaperArrays(spec *Spec, base Weights, convs []*Tensor, fc *Tensor) (Weights, error) {
+	if base == nil {
+		base = spec.InitWeights(0)
+	}
+	if err := spec.CheckWeights(base); err != nil {
+		return nil, fmt.Errorf("paper layout: base %w", err)
+	}
+	ci := spec.ConvIndices()
+	if len(convs) != len(ci) {
+		return nil, fmt.Errorf("paper layout: %d conv arrays for the %d conv layers of spec %q", len(convs), len(ci), spec.Name)
+	}
+	w := base.Clone()
+	set := func(arr, name string, t *Tensor) error {
+		want := w[name]
+		if !reflect.DeepEqual(t.Shape, want.Shape) || len(t.Data) != len(want.Data) {
+			return fmt.Errorf("paper layout: %s has shape %v, but %q of spec %q is %v", arr, t.Shape, name, spec.Name, want.Shape)
+		}
+		w[name] = t.Clone()
+		return nil
+	}
+	for i, li := range ci {
+		if err := set(fmt.Sprintf("conv%d", i), spec.Layers[li].Name+"/weight", convs[i]); err != nil {
+			return nil, err
+		}
+	}
+	if fc != nil {
+		dense := ""
+		for _, l := range spec.Layers {
+			if l.Kind == KindDense {
+				dense = l.Name
+				break
+			}
+		}
+		if err := set("fc0", dense+"/weight", fc); err != nil {
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+// ImportPaperNPZ reads a paper-layout .npz and maps it onto the spec (see ApplyPaperArrays).
+func ImportPaperNPZ(path string, spec *Spec, base Weights) (Weights, error) {
+	convs, fc, err := ReadPaperNPZ(path)
+	if err != nil {
+		return nil, err
+	}
+	w, err := ApplyPaperArrays(spec, base, convs, fc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return w, nil
+}
+
+// ExportPaperNPZ writes the spec's conv weights as conv0..convN and its first dense weight as fc0
+// (the paper layout), atomically.
+func ExportPaperNPZ(path string, spec *Spec, w Weights) error {
+	if err := spec.CheckWeights(w); err != nil {
+		return err
+	}
+	out := Weights{}
+	for i, li := range spec.ConvIndices() {
+		out[fmt.Sprintf("conv%d", i)] = w[spec.Layers[li].Name+"/weight"]
+	}
+	for _, l := range spec.Layers {
+		if l.Kind == KindDense {
+			out["fc0"] = w[l.Name+"/weight"]
+			break
+		}
+	}
+	return WriteNPZ(path, out)
+}

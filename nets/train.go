@@ -1,0 +1,336 @@
+package nets
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/context/checkpoints"
+	"github.com/gomlx/gomlx/pkg/ml/train"
+	"github.com/gomlx/gomlx/pkg/ml/train/losses"
+	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+	"github.com/gomlx/gomlx/pkg/ml/train/optimizers/cosineschedule"
+	"github.com/gomlx/gomlx/ui/commandline"
+
+	"github.com/hybridprune/hybridprune/nets/data"
+)
+
+// TrainConfig configures Train. Zero values take the defaults documented per field.
+type TrainConfig struct {
+	// Epochs to train (> 0).
+	Epochs int
+	// BatchSize of training steps (default 128). Every step has this size: the remainder of an
+	// epoch is dropped, as one graph is compiled per batch shape.
+	BatchSize int
+	// EvalBatchSize for evaluation (default 500).
+	EvalBatchSize int
+	// Optimizer is "sgd" (momentum SGD, the default) or "adam" (AdamW when WeightDecay > 0).
+	Optimizer string
+	// LearningRate (default 0.05 for sgd, 0.001 for adam).
+	LearningRate float64
+	// Momentum of "sgd" (default 0.9; a negative value means none).
+	Momentum float64
+	// WeightDecay (L2 for sgd, decoupled for adam; default 5e-4 for sgd, 0 for adam).
+	WeightDecay float64
+	// Schedule of the learning rate: "cosine" (default: one cosine decay over the whole run) or
+	// "constant".
+	Schedule string
+	// Augment turns on random crops (and flips where the dataset allows them).
+	Augment bool
+	// Seed for shuffling and augmentation (dropout uses GoMLX's RNG).
+	Seed uint64
+	// CheckpointDir, when set, keeps GoMLX checkpoints (weights, optimizer state, step) and the
+	// per-epoch history there: an interrupted run started again with the same directory resumes
+	// where its last checkpoint left it, losing at most CheckpointEvery of work.
+	CheckpointDir string
+	// CheckpointEvery is the period of mid-epoch checkpoints (default 2 minutes); one is also
+	// written at the end of every epoch.
+	CheckpointEvery time.Duration
+	// Masks (may be nil) fixes N:M or unstructured masks: masked weights stay exactly zero.
+	Masks Weights
+	// StopAfter, when > 0, ends this invocation after that many epochs have been trained in it
+	// (the run stays resumable): a way to train "as far as time allows" in slices.
+	StopAfter int
+	// ProgressBar shows GoMLX's progress bar on the terminal.
+	ProgressBar bool
+	// OnEpoch, when set, is called after every epoch's evaluation (also for epochs restored from a
+	// checkpoint's history, with Resumed set).
+	OnEpoch func(EpochStats)
+}
+
+// EpochStats reports one training epoch.
+type EpochStats struct {
+	Epoch        int     `json:"epoch"` // 1-based
+	TrainLoss    float64 `json:"train_loss"`
+	TestLoss     float64 `json:"test_loss"`
+	TestAccuracy float64 `json:"test_accuracy"`
+	// Seconds of training steps (evaluation excluded) and the resulting throughput.
+	Seconds      float64 `json:"seconds"`
+	ImagesPerSec float64 `json:"images_per_sec"`
+	Resumed      bool    `json:"-"`
+}
+
+// TrainResult is what Train returns: the trained weights and the history.
+type TrainResult struct {
+	Spec    *Spec
+	Weights Weights
+	Epochs  []EpochStats
+}
+
+// Final returns the last epoch's stats.
+func (r *TrainResult) Final() EpochStats {
+	if len(r.Epochs) == 0 {
+		return EpochStats{}
+	}
+	return r.Epochs[len(r.Epochs)-1]
+}
+
+func (c *TrainConfig) withDefaults() (TrainConfig, error) {
+	d := *c
+	if d.Epochs <= 0 {
+		return d, fmt.Errorf("train config: epochs=%d, want > 0", d.Epochs)
+	}
+	if d.BatchSize == 0 {
+		d.BatchSize = 128
+	}
+	if d.EvalBatchSize == 0 {
+		d.EvalBatchSize = 500
+	}
+	if d.BatchSize < 0 || d.EvalBatchSize < 0 {
+		return d, fmt.Errorf("train config: batch sizes must be positive (batch=%d, eval batch=%d)", d.BatchSize, d.EvalBatchSize)
+	}
+	switch d.Optimizer {
+	case "", "sgd":
+		d.Optimizer = "sgd"
+		if d.LearningRate == 0 {
+			d.LearningRate = 0.05
+		}
+		if d.Momentum == 0 {
+			d.Momentum = 0.9
+		}
+		if d.WeightDecay == 0 {
+			d.WeightDecay = 5e-4
+		}
+	case "adam":
+		if d.LearningRate == 0 {
+			d.LearningRate = 0.001
+		}
+	default:
+		return d, fmt.Errorf("train config: optimizer %q, want sgd or adam", d.Optimizer)
+	}
+	if d.LearningRate < 0 || d.WeightDecay < 0 {
+		return d, fmt.Errorf("train config: learning rate %g and weight decay %g must be >= 0", d.LearningRate, d.WeightDecay)
+	}
+	switch d.Schedule {
+	case "":
+		d.Schedule = "cosine"
+	case "cosine", "constant":
+	default:
+		return d, fmt.Errorf("train config: schedule %q, want cosine or constant", d.Schedule)
+	}
+	if d.CheckpointEvery == 0 {
+		d.CheckpointEvery = 2 * time.Minute
+	}
+	return d, nil
+}
+
+func (c *TrainConfig) optimizer() optimizers.Interface {
+	if c.Optimizer == "adam" {
+		return optimizers.Adam().LearningRate(c.LearningRate).WeightDecay(c.WeightDecay).Done()
+	}
+	return MomentumSGD{LearningRate: c.LearningRate, Momentum: max(c.Momentum, 0), WeightDecay: c.WeightDecay}
+}
+
+// sparseCrossEntropy is the mean cross-entropy of logits [B, classes] with int32 labels [B].
+func sparseCrossEntropy(labels, predictions []*graph.Node) *graph.Node {
+	return losses.SparseCategoricalCrossEntropyLogits([]*graph.Node{graph.InsertAxes(labels[0], -1)}, predictions)
+}
+
+// Train trains spec, starting from init (use spec.InitWeights for a fresh model), on trainSet and
+// evaluates on testSet after every epoch. With cfg.CheckpointDir set the run is resumable.
+func Train(spec *Spec, init Weights, trainSet, testSet *data.Dataset, cfg TrainConfig) (*TrainResult, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkDataMatchesSpec(spec, trainSet); err != nil {
+		return nil, err
+	}
+	if err := checkDataMatchesSpec(spec, testSet); err != nil {
+		return nil, err
+	}
+	if init == nil {
+		init = spec.InitWeights(cfg.Seed)
+	}
+	if cfg.Masks != nil {
+		init = init.Clone()
+		if err := applyMasks(spec, init, cfg.Masks); err != nil {
+			return nil, err
+		}
+	}
+	backend, err := Backend()
+	if err != nil {
+		return nil, err
+	}
+	modelFn, err := ModelFn(spec, cfg.Masks)
+	if err != nil {
+		return nil, err
+	}
+	stepsPerEpoch := trainSet.N / cfg.BatchSize
+	if stepsPerEpoch == 0 {
+		return nil, fmt.Errorf("train: %d training examples are fewer than one batch of %d", trainSet.N, cfg.BatchSize)
+	}
+	totalSteps := stepsPerEpoch * cfg.Epochs
+
+	ctx := context.New()
+	var ckpt *checkpoints.Handler
+	var history []EpochStats
+	if cfg.CheckpointDir != "" {
+		if ckpt, history, err = openCheckpoint(ctx, spec, cfg.CheckpointDir); err != nil {
+			return nil, err
+		}
+	}
+	if err := InitVariables(ctx, spec, init); err != nil {
+		return nil, err
+	}
+
+	trainModelFn := modelFn
+	if cfg.Schedule == "cosine" {
+		trainModelFn = func(ctx *context.Context, spec any, inputs []*graph.Node) []*graph.Node {
+			cosineschedule.New(ctx, inputs[0].Graph(), dtypes.Float32).
+				LearningRate(cfg.LearningRate).PeriodSteps(totalSteps).Done()
+			return modelFn(ctx, spec, inputs)
+		}
+	}
+	trainer := train.NewTrainer(backend, ctx, trainModelFn, sparseCrossEntropy, cfg.optimizer(), nil, nil)
+	loop := train.NewLoop(trainer)
+	if cfg.ProgressBar {
+		commandline.AttachProgressBar(loop)
+	}
+	if ckpt != nil {
+		train.PeriodicCallback(loop, cfg.CheckpointEvery, false, "checkpoint", 100,
+			func(*train.Loop, []*tensors.Tensor) error { return ckpt.Save() })
+	}
+
+	trainDS, err := data.NewGoMLXDataset(trainSet, data.BatcherOptions{
+		BatchSize: cfg.BatchSize, Shuffle: true, Seed: cfg.Seed, Augment: cfg.Augment, DropRemainder: true, Prefetch: true})
+	if err != nil {
+		return nil, err
+	}
+	evaluator, err := newEvaluator(spec, ctx)
+	if err != nil {
+		return nil, err
+	}
+
+	step := int(optimizers.GetGlobalStep(ctx))
+	if step > totalSteps {
+		return nil, fmt.Errorf("train: checkpoint in %s is at step %d, past this run's %d steps (%d epochs): use a new directory or more epochs",
+			cfg.CheckpointDir, step, totalSteps, cfg.Epochs)
+	}
+	if len(history) > step/stepsPerEpoch {
+		history = history[:step/stepsPerEpoch]
+	}
+	for _, h := range history {
+		h.Resumed = true
+		if cfg.OnEpoch != nil {
+			cfg.OnEpoch(h)
+		}
+	}
+	first := step / stepsPerEpoch
+	for epoch := first; epoch < cfg.Epochs; epoch++ {
+		if cfg.StopAfter > 0 && epoch-first >= cfg.StopAfter {
+			break
+		}
+		for trainDS.Batcher().Epoch() < epoch {
+			trainDS.Reset()
+		}
+		remaining := (epoch+1)*stepsPerEpoch - int(optimizers.GetGlobalStep(ctx))
+		start := time.Now()
+		metrics, err := loop.RunSteps(trainDS, remaining)
+		if err != nil {
+			return nil, fmt.Errorf("train %q epoch %d: %w", spec.Name, epoch+1, err)
+		}
+		secs := time.Since(start).Seconds()
+		stats := EpochStats{Epoch: epoch + 1, Seconds: secs, ImagesPerSec: float64(remaining*cfg.BatchSize) / secs, TrainLoss: math.NaN()}
+		if len(metrics) > 1 {
+			stats.TrainLoss = scalar(metrics[1]) // moving average of the batch loss
+		}
+		ev, err := evaluator.run(testSet, cfg.EvalBatchSize)
+		if err != nil {
+			return nil, err
+		}
+		stats.TestLoss, stats.TestAccuracy = ev.Loss, ev.Accuracy
+		history = append(history, stats)
+		if ckpt != nil {
+			if err := ckpt.Save(); err != nil {
+				return nil, fmt.Errorf("saving checkpoint: %w", err)
+			}
+			if err := writeJSONAtomic(filepath.Join(cfg.CheckpointDir, historyFile), history); err != nil {
+				return nil, err
+			}
+		}
+		if cfg.OnEpoch != nil {
+			cfg.OnEpoch(stats)
+		}
+		trainDS.Reset()
+	}
+	w, err := ReadWeights(ctx, spec)
+	if err != nil {
+		return nil, err
+	}
+	return &TrainResult{Spec: spec, Weights: w, Epochs: history}, nil
+}
+
+func scalar(t *tensors.Tensor) float64 {
+	switch v := t.Value().(type) {
+	case float32:
+		return float64(v)
+	case float64:
+		return v
+	}
+	return math.NaN()
+}
+
+func checkDataMatchesSpec(spec *Spec, ds *data.Dataset) error {
+	if ds == nil {
+		return errors.New("train: nil dataset")
+	}
+	if ds.C != spec.Input.C || ds.H != spec.Input.H || ds.W != spec.Input.W {
+		return fmt.Errorf("dataset %s (%s) has images %dx%dx%d, but spec %q takes %s",
+			ds.Name, ds.Split, ds.C, ds.H, ds.W, spec.Name, spec.Input)
+	}
+	if ds.NumClasses != spec.NumClasses {
+		return fmt.Errorf("dataset %s has %d classes, but spec %q outputs %d", ds.Name, ds.NumClasses, spec.Name, spec.NumClasses)
+	}
+	return nil
+}
+
+// applyMasks multiplies weights by masks in place, checking names and shapes.
+func applyMasks(spec *Spec, w, masks Weights) error {
+	for name, m := range masks {
+		t, ok := w[name]
+		if !ok {
+			return fmt.Errorf("mask %q: spec %q has no such parameter", name, spec.Name)
+		}
+		if len(t.Data) != len(m.Data) {
+			return fmt.Errorf("mask %q has %d values, the weight %v has %d", name, len(m.Data), t.Shape, len(t.Data))
+		}
+		for i, v := range m.Data {
+			t.Data[i] *= v
+		}
+	}
+	return nil
+}
+
+// Exists reports whether a path exists.
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}

@@ -1,6 +1,8 @@
 package nets
 
 import (
+	"archive/zip"
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -12,6 +14,7 @@ import (
 	"strings"
 	"unsafe"
 
+	"github.com/sbinet/npyio/npy"
 	"github.com/sbinet/npyio/npz"
 )
 
@@ -19,15 +22,26 @@ import (
 // their full shape, so numpy.load gives back N-d arrays. Keys are the Weights names
 // ("conv1/weight"); inside the zip each array is "<key>.npy", as numpy.savez writes it.
 
-// EncodeNPZ writes w as an .npz archive (float32 arrays, keys sorted) to out.
+// EncodeNPZ writes w as an .npz archive to out: float32 arrays with their full shapes, keys sorted,
+// uncompressed like numpy.savez.
 func EncodeNPZ(out io.Writer, w Weights) error {
-	zw := npz.NewWriter(out)
+	// Like numpy.savez: uncompressed (stored) entries; float weights barely compress and deflate
+	// would dominate the write time.
+	zw := zip.NewWriter(out)
 	for _, name := range w.Names() {
 		arr, err := npyValue(w[name])
 		if err != nil {
 			return fmt.Errorf("npz: %q: %w", name, err)
 		}
-		if err := zw.Write(name+".npy", arr); err != nil {
+		entry, err := zw.CreateHeader(&zip.FileHeader{Name: name + ".npy", Method: zip.Store})
+		if err != nil {
+			return fmt.Errorf("npz: %q: %w", name, err)
+		}
+		bw := bufio.NewWriterSize(entry, 1<<20)
+		if err := npy.Write(bw, arr); err != nil {
+			return fmt.Errorf("npz: %q: %w", name, err)
+		}
+		if err := bw.Flush(); err != nil {
 			return fmt.Errorf("npz: %q: %w", name, err)
 		}
 	}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hybridprune/hybridprune/nets"
+	"github.com/hybridprune/hybridprune/nets/data"
+)
+
+// withoutChecksums lets the loader accept the fake MNIST files of a test (the canonical md5s and
+// record counts would reject them), restoring the registry afterwards.
+func withoutChecksums(t *testing.T, name string) {
+	t.Helper()
+	saved := data.Registry[name]
+	e := data.Entry{}
+	for _, f := range saved.Train {
+		f.MD5, f.Records = "", 0
+		e.Train = append(e.Train, f)
+	}
+	for _, f := range saved.Test {
+		f.MD5, f.Records = "", 0
+		e.Test = append(e.Test, f)
+	}
+	data.Registry[name] = e
+	t.Cleanup(func() { data.Registry[name] = saved })
+}
+
+// writeIDX writes a gzip-compressed idx file (MNIST format) with the given magic, dims and bytes.
+func writeIDX(t *testing.T, path string, magic uint32, dims []uint32, payload []byte) {
+	t.Helper()
+	var raw bytes.Buffer
+	binary.Write(&raw, binary.BigEndian, magic)
+	for _, d := range dims {
+		binary.Write(&raw, binary.BigEndian, d)
+	}
+	raw.Write(payload)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(raw.Bytes())
+	zw.Close()
+	if err := os.WriteFile(path, gz.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fakeMNIST writes a tiny MNIST-format dataset (n images of 28x28; the digit is a bright column
+// whose position encodes the label) into dir/mnist.
+func fakeMNIST(t *testing.T, dir string, n int) {
+	t.Helper()
+	d := filepath.Join(dir, "mnist")
+	os.MkdirAll(d, 0o755)
+	for _, split := range []string{"train", "t10k"} {
+		imgs := make([]byte, n*784)
+		labels := make([]byte, n)
+		for i := 0; i < n; i++ {
+			labels[i] = byte(i % 10)
+			col := 2 + 2*int(labels[i])
+			for y := 0; y < 28; y++ {
+				imgs[i*784+y*28+col] = 255
+			}
+		}
+		writeIDX(t, filepath.Join(d, split+"-images-idx3-ubyte.gz"), 2051, []uint32{uint32(n), 28, 28}, imgs)
+		writeIDX(t, filepath.Join(d, split+"-labels-idx1-ubyte.gz"), 2049, []uint32{uint32(n)}, labels)
+	}
+}
+
+// TestCLITrainPruneEvalScore runs the commands end to end on a tiny fake MNIST: the pruned model
+// has half the filters, its masks are 2:4 and it loads and evaluates like any model.
+func TestCLITrainPruneEvalScore(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains AlexNet for a few steps")
+	}
+	dir := t.TempDir()
+	fakeMNIST(t, dir, 256)
+	withoutChecksums(t, "mnist")
+	t.Setenv("HYBRIDPRUNE_OFFLINE", "1")
+	dataArgs := []string{"-dataset", "mnist", "-data", dir}
+	run := filepath.Join(dir, "run")
+	if err := runTrain(append([]string{"-model", "alexnet", "-epochs", "1", "-batch", "64", "-opt", "adam", "-lr", "0.001", "-progress=false", "-out", run}, dataArgs...)); err != nil {
+		t.Fatal(err)
+	}
+	pruned := filepath.Join(dir, "pruned")
+	if err := runPrune(append([]string{"-model", filepath.Join(run, "model"), "-out", pruned, "-schedule", "hybrid", "-metric", "hybrid2",
+		"-target", "0.5", "-finetune-epochs", "1", "-retrain-epochs", "1", "-batch", "64"}, dataArgs...)); err != nil {
+		t.Fatal(err)
+	}
+	orig, _, err := nets.LoadModel(filepath.Join(run, "model"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, w, err := nets.LoadModel(pruned)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after int
+	for _, i := range orig.ConvIndices() {
+		before += orig.Layers[i].OutChannels
+	}
+	for _, i := range spec.ConvIndices() {
+		after += spec.Layers[i].OutChannels
+	}
+	if after != before/2 {
+		t.Errorf("pruned model has %d filters, want %d (half of %d)", after, before/2, before)
+	}
+	// Every group of 4 consecutive weights along each pruned conv filter has at most 2 non-zeros.
+	for _, i := range spec.ConvIndices() {
+		l := spec.Layers[i]
+		wt := w[l.Name+"/weight"]
+		k := len(wt.Data) / l.OutChannels
+		for f := 0; f < l.OutChannels; f++ {
+			for g := 0; g < k; g += 4 {
+				nz := 0
+				for j := g; j < min(g+4, k); j++ {
+					if wt.Data[f*k+j] != 0 {
+						nz++
+					}
+				}
+				if nz > 2 {
+					t.Fatalf("%s filter %d group %d has %d non-zeros after 2:4 + retraining", l.Name, f, g/4, nz)
+				}
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(pruned, "masks.npz")); err != nil {
+		t.Errorf("masks.npz not written: %v", err)
+	}
+	if err := runEval(append([]string{"-model", pruned}, dataArgs...)); err != nil {
+		t.Fatal(err)
+	}
+	// score prints one CSV row per filter.
+	r, wr, _ := os.Pipe()
+	stdout := os.Stdout
+	os.Stdout = wr
+	err = runScore([]string{"-model", pruned, "-metric", "l1-out"})
+	wr.Close()
+	os.Stdout = stdout
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	buf.ReadFrom(r)
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != after+1 || lines[0] != "layer,filter,score" {
+		t.Errorf("score printed %d lines (header %q), want %d", len(lines), lines[0], after+1)
+	}
+	// Bad input is rejected before any work, with the offending value named.
+	if err := runPrune([]string{"-model", pruned, "-out", filepath.Join(dir, "x"), "-target", "1.5"}); err == nil || !strings.Contains(err.Error(), "1.5") {
+		t.Errorf("target 1.5: error %v, want one naming 1.5", err)
+	}
+}

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+	"time"
+
+	"github.com/hybridprune/hybridprune/nets"
+	"github.com/hybridprune/hybridprune/nets/data"
+	"github.com/hybridprune/hybridprune/pruner"
+)
+
+func init() {
+	register("prune", "run a pruning schedule (hybrid, reversed, filter, nm) on a trained model and fine-tune it", runPrune)
+	register("score", "print per-filter importance scores as CSV (layer,filter,score)", runScore)
+}
+
+var schedules = map[string]func(*nets.Spec, nets.Weights, pruner.ScheduleConfig, pruner.FineTuner, pruner.Evaluator) (*pruner.Result, error){
+	"hybrid":   pruner.RunHybrid,
+	"reversed": pruner.RunReversed,
+	"filter":   pruner.RunFilterOnly,
+	"nm":       pruner.RunNMOnly,
+}
+
+func runPrune(args []string) error {
+	fs := flag.NewFlagSet("prune", flag.ContinueOnError)
+	var df dataFlags
+	df.register(fs)
+	modelDir := fs.String("model", "", "trained model directory (spec.json + weights.npz, e.g. RUN/model from train); required")
+	out := fs.String("out", "", "output model directory for the pruned model (+ masks.npz); required")
+	schedule := fs.String("schedule", "hybrid", "hybrid (filters then N:M), reversed (N:M then filters), filter or nm")
+	metric := fs.String("metric", "hybrid2", "filter importance metric: "+fmt.Sprint(pruner.MetricNames()))
+	target := fs.Float64("target", 0.5, "remaining-filter ratio in (0, 1]")
+	steps := fs.Int("steps", 1, "iterative filter-pruning steps")
+	k := fs.Float64("k", 0.5, "hybrid mixing weight k in [0, 1]")
+	group := fs.String("group", "width", "2:4 group order: width (in,kh,kw; the paper's) or channels (kh,kw,in; NVIDIA ASP)")
+	pattern := fs.String("pattern", "2:4", "N:M pattern")
+	local := fs.Bool("local", false, "per-layer (local) ratios instead of global ranking")
+	multiple := fs.Int("multiple", 0, "round kept channels per layer to a multiple (8/16/32 for sparse tensor cores; 0: off)")
+	ftEpochs := fs.Int("finetune-epochs", 1, "fine-tuning epochs after each filter-pruning step")
+	rtEpochs := fs.Int("retrain-epochs", 1, "retraining epochs at the end (the paper: 5)")
+	var cfg nets.TrainConfig
+	fs.IntVar(&cfg.BatchSize, "batch", 128, "batch size")
+	fs.StringVar(&cfg.Optimizer, "opt", "adam", "optimizer: sgd or adam")
+	fs.Float64Var(&cfg.LearningRate, "lr", 0.0005, "fine-tuning learning rate")
+	fs.StringVar(&cfg.Schedule, "lr-schedule", "cosine", "cosine or constant")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *modelDir == "" || *out == "" {
+		return fmt.Errorf("-model and -out are required")
+	}
+	run, ok := schedules[*schedule]
+	if !ok {
+		return fmt.Errorf("-schedule %q: want hybrid, reversed, filter or nm", *schedule)
+	}
+	order, err := pruner.ParseGroupOrder(*group)
+	if err != nil {
+		return err
+	}
+	pat, err := pruner.ParsePattern(*pattern)
+	if err != nil {
+		return err
+	}
+	sc := pruner.DefaultScheduleConfig(*metric, *target)
+	sc.Steps, sc.FineTuneEpochs, sc.RetrainEpochs = *steps, *ftEpochs, *rtEpochs
+	sc.Scoring.K, sc.Scoring.Order, sc.Scoring.Pattern = *k, order, pat
+	sc.Masks.Order, sc.Masks.Pattern = order, pat
+	sc.Select.Multiple = *multiple
+	if *local {
+		sc.Select.Scope = pruner.ScopeLocal
+	}
+	if err := sc.Validate(&pruner.GoMLXTrainer{}, *schedule != "nm", *schedule != "filter"); err != nil {
+		return err // before loading anything
+	}
+	spec, w, err := nets.LoadModel(*modelDir)
+	if err != nil {
+		return err
+	}
+	trainSet, err := df.load(data.Train)
+	if err != nil {
+		return err
+	}
+	testSet, err := df.load(data.Test)
+	if err != nil {
+		return err
+	}
+	tr := &pruner.GoMLXTrainer{Train: trainSet, Test: testSet, Config: cfg,
+		OnEpoch: func(s *nets.Spec, e nets.EpochStats) {
+			fmt.Printf("  train %s epoch %d: test accuracy %.4f (%.0f images/s)\n", s.Name, e.Epoch, e.TestAccuracy, e.ImagesPerSec)
+		}}
+	fmt.Printf("%s schedule on %s (%s): metric %s, target %.3g, %d step(s), %s %s, k=%.2g\n",
+		*schedule, spec.Name, trainSet.Name, *metric, *target, *steps, pat, order, *k)
+	start := time.Now()
+	res, err := run(spec, w, sc, tr, tr)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "stage\tremaining\taccuracy\tparams\tnon-zero\tseconds\n")
+	for _, r := range res.Reports {
+		fmt.Fprintf(tw, "%s\t%.3f\t%.4f\t%d\t%d\t%.1f\n", r.Stage, r.RemainingRatio, r.Accuracy, r.Params, r.NonZero, r.Seconds)
+	}
+	tw.Flush()
+	if err := nets.SaveModel(*out, res.Spec, res.Weights); err != nil {
+		return err
+	}
+	if res.Masks != nil {
+		if err := nets.WriteNPZ(filepath.Join(*out, "masks.npz"), res.Masks); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("pruned model in %s; wall %.1fs\n", *out, time.Since(start).Seconds())
+	return nil
+}
+
+func runScore(args []string) error {
+	fs := flag.NewFlagSet("score", flag.ContinueOnError)
+	weights := fs.String("weights", "", "weights .npz in the paper layout: conv0..convN (OIHW, network order) and optionally fc0 [out, in]")
+	modelDir := fs.String("model", "", "or a model directory (spec.json + weights.npz)")
+	metric := fs.String("metric", "hybrid2", "metric: "+fmt.Sprint(pruner.MetricNames()))
+	group := fs.String("group", "width", "2:4 group order: width or channels")
+	k := fs.Float64("k", 0.5, "hybrid mixing weight k in [0, 1]")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	switch {
+	case *weights != "" && *modelDir == "":
+		return pruner.ScoreNPZCSV(os.Stdout, *weights, *metric, *group, *k)
+	case *modelDir != "" && *weights == "":
+		spec, w, err := nets.LoadModel(*modelDir)
+		if err != nil {
+			return err
+		}
+		return pruner.ScoreCSV(os.Stdout, spec, w, *metric, *group, *k)
+	}
+	return fmt.Errorf("give exactly one of -weights W.npz or -model DIR")
+}

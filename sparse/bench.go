@@ -1,0 +1,206 @@
+package sparse
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Shape is one convolution layer as a GEMM: C[M x N] = A[M x K] * B[K x N]
+// with A the weights (M filters, K = in*kh*kw) and B the im2col activations
+// (N = Batch * outH * outW).
+type Shape struct {
+	Net, Layer string
+	M, K, N    int
+	Batch      int
+}
+
+// String returns e.g. "alexnet/conv3 b128 (384x1728x512)".
+func (s Shape) String() string {
+	return fmt.Sprintf("%s/%s b%d (%dx%dx%d)", s.Net, s.Layer, s.Batch, s.M, s.K, s.N)
+}
+
+// FLOPs returns the dense-equivalent operation count 2*M*N*K. Every kernel's
+// GFLOP/s in this package uses it, so sparse kernels report effective
+// throughput and speedups read directly as GFLOP/s ratios.
+func (s Shape) FLOPs() float64 { return 2 * float64(s.M) * float64(s.N) * float64(s.K) }
+
+type layer struct {
+	name    string
+	m, k, n int // n per image
+}
+
+// AlexNet for 32x32 CIFAR input (conv2..conv5; conv1 is K=27 and tiny).
+var alexnet = []layer{
+	{"conv2", 192, 64 * 25, 16},
+	{"conv3", 384, 192 * 9, 4},
+	{"conv4", 256, 384 * 9, 4},
+	{"conv5", 256, 256 * 9, 4},
+}
+
+// A representative subset of VGG16 on CIFAR (one layer per resolution).
+var vgg16 = []layer{
+	{"conv1_1", 64, 27, 1024},
+	{"conv2_1", 128, 576, 256},
+	{"conv3_1", 256, 1152, 64},
+	{"conv4_1", 512, 2304, 16},
+	{"conv5_2", 512, 4608, 4},
+}
+
+func shapes(net string, ls []layer, batch int) []Shape {
+	out := make([]Shape, len(ls))
+	for i, l := range ls {
+		out[i] = Shape{Net: net, Layer: l.name, M: l.m, K: l.k, N: l.n * batch, Batch: batch}
+	}
+	return out
+}
+
+// AlexNetShapes returns the AlexNet-CIFAR conv2..conv5 GEMM shapes at batch.
+func AlexNetShapes(batch int) []Shape { return shapes("alexnet", alexnet, batch) }
+
+// VGG16Shapes returns representative VGG16-CIFAR GEMM shapes at batch.
+func VGG16Shapes(batch int) []Shape { return shapes("vgg16", vgg16, batch) }
+
+// BenchShapes returns AlexNetShapes followed by VGG16Shapes at batch.
+func BenchShapes(batch int) []Shape { return append(AlexNetShapes(batch), VGG16Shapes(batch)...) }
+
+// Kernel names one product implementation that TimeGEMM can time. Sparse
+// weights are random and pruned to 50% density in the kernel's pattern, so
+// all sparse kernels do the same useful work.
+type Kernel string
+
+// The timed kernels.
+const (
+	KernelDense       Kernel = "dense"        // MatMul, packs A every call (like BLAS)
+	KernelDensePacked Kernel = "dense-packed" // PackedMatrix.MatMul, A packed once
+	KernelNM24        Kernel = "2:4"          // NewNMPlan once, Plan.MatMul per call
+	KernelNM24Call    Kernel = "2:4-call"     // SpMMNM: plan built every call
+	KernelGroup50     Kernel = "group50"      // group-wise, 50% of K kept, GroupPlan
+	KernelVector50    Kernel = "vector16of32" // vector-wise, 16 of every 32 kept
+	KernelBSR50       Kernel = "bsr4x4-50"    // 4x4 blocks, 50% kept at random
+	KernelCSR50       Kernel = "csr50"        // element-wise, 50% random
+)
+
+// Kernels lists every Kernel in table order.
+func Kernels() []Kernel {
+	return []Kernel{KernelDense, KernelDensePacked, KernelNM24, KernelNM24Call, KernelGroup50, KernelVector50, KernelBSR50, KernelCSR50}
+}
+
+// Setup allocates random operands for shape s and returns a function that
+// runs kernel k once (C = A*B). Preparation (compression, plans, packing of
+// weights where the kernel says so) happens here, not in run.
+func Setup(s Shape, k Kernel) (run func() error, err error) {
+	m, kk, n := s.M, s.K, s.N
+	if m <= 0 || kk <= 0 || n <= 0 {
+		return nil, fmt.Errorf("sparse: Setup %v: non-positive shape: %w", s, ErrShape)
+	}
+	a, b := randMatrix(m*kk, 1), randMatrix(kk*n, 2)
+	c := make([]float32, m*n)
+	switch k {
+	case KernelDense:
+		return func() error { return MatMul(a, b, c, m, n, kk) }, nil
+	case KernelDensePacked:
+		p, err := PackDense(a, m, kk)
+		if err != nil {
+			return nil, fmt.Errorf("sparse: Setup %v %s: %w", s, k, err)
+		}
+		return func() error { return p.MatMul(b, n, c) }, nil
+	case KernelNM24, KernelNM24Call:
+		pruneNM(a, m, kk, 2, 4)
+		nm, err := CompressNM(a, m, kk, 2, 4, OrderWidth)
+		if err != nil {
+			return nil, fmt.Errorf("sparse: Setup %v %s: %w", s, k, err)
+		}
+		if k == KernelNM24Call {
+			return func() error { return SpMMNM(nm, b, n, c) }, nil
+		}
+		return planRun(NewNMPlan(nm))(b, n, c, s, k)
+	case KernelGroup50:
+		pruneColumns(a, m, kk, kk/2)
+		g, err := CompressGroup(a, m, kk)
+		if err != nil {
+			return nil, fmt.Errorf("sparse: Setup %v %s: %w", s, k, err)
+		}
+		p, err := NewGroupPlan(g)
+		if err != nil {
+			return nil, fmt.Errorf("sparse: Setup %v %s: %w", s, k, err)
+		}
+		return func() error { return p.MatMul(b, n, c) }, nil
+	case KernelVector50:
+		pruneNM(a, m, kk, 16, 32)
+		v, err := CompressVector(a, m, kk, 32, 16)
+		if err != nil {
+			return nil, fmt.Errorf("sparse: Setup %v %s: %w", s, k, err)
+		}
+		return planRun(NewVectorPlan(v))(b, n, c, s, k)
+	case KernelBSR50:
+		mask := randMatrix(ceilDiv(m, 4)*ceilDiv(kk, 4), 3)
+		for i := range m {
+			for j := range kk {
+				if mask[(i/4)*ceilDiv(kk, 4)+j/4] < 0 {
+					a[i*kk+j] = 0
+				}
+			}
+		}
+		x, err := CompressBSR(a, m, kk, 4, 4)
+		if err != nil {
+			return nil, fmt.Errorf("sparse: Setup %v %s: %w", s, k, err)
+		}
+		return planRun(NewBSRPlan(x))(b, n, c, s, k)
+	case KernelCSR50:
+		randSparse(a, 0.5, 4)
+		x, err := CompressCSR(a, m, kk)
+		if err != nil {
+			return nil, fmt.Errorf("sparse: Setup %v %s: %w", s, k, err)
+		}
+		return planRun(NewCSRPlan(x))(b, n, c, s, k)
+	}
+	return nil, fmt.Errorf("sparse: Setup: unknown kernel %q (have %v)", k, Kernels())
+}
+
+func planRun(p *Plan, err error) func(b []float32, n int, c []float32, s Shape, k Kernel) (func() error, error) {
+	return func(b []float32, n int, c []float32, s Shape, k Kernel) (func() error, error) {
+		if err != nil {
+			return nil, fmt.Errorf("sparse: Setup %v %s: %w", s, k, err)
+		}
+		return func() error { return p.MatMul(b, n, c) }, nil
+	}
+}
+
+// Timing is the result of TimeGEMM.
+type Timing struct {
+	Shape  Shape
+	Kernel Kernel
+	Route  string        // micro-kernel route (KernelRoute)
+	Runs   int           // timed calls
+	Best   time.Duration // fastest call
+	Median time.Duration
+	GFLOPS float64 // dense-equivalent Shape.FLOPs() / Best
+}
+
+// TimeGEMM times kernel k on shape s for about budget (at least 3 calls
+// after one warm-up) and reports the fastest and median call. The fastest
+// call is the robust statistic on a machine shared with other jobs; GFLOPS
+// uses it and counts dense-equivalent FLOPs (2*M*N*K) for every kernel.
+func TimeGEMM(s Shape, k Kernel, budget time.Duration) (Timing, error) {
+	run, err := Setup(s, k)
+	if err != nil {
+		return Timing{}, err
+	}
+	if err := run(); err != nil {
+		return Timing{}, fmt.Errorf("sparse: TimeGEMM %v %s: %w", s, k, err)
+	}
+	var times []time.Duration
+	start := time.Now()
+	for len(times) < 3 || time.Since(start) < budget {
+		t0 := time.Now()
+		if err := run(); err != nil {
+			return Timing{}, fmt.Errorf("sparse: TimeGEMM %v %s: %w", s, k, err)
+		}
+		times = append(times, time.Since(t0))
+	}
+	slices.Sort(times)
+	t := Timing{Shape: s, Kernel: k, Route: KernelRoute(), Runs: len(times), Best: times[0], Median: times[len(times)/2]}
+	t.GFLOPS = s.FLOPs() / t.Best.Seconds() / 1e9
+	return t, nil
+}

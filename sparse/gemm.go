@@ -1,0 +1,166 @@
+package sparse
+
+import "fmt"
+
+// Cache blocking of the dense driver: a kcDense x ncDense block of packed B
+// (512 KiB) stays in L2 while every mr-row A micro-panel (kcDense*mr floats,
+// 6 KiB, L1-resident) sweeps across its nr-wide panels.
+const (
+	kcDense = 256
+	ncDense = 512
+)
+
+// SGEMM computes C = A * B for row-major float32 matrices: A is m x k with row
+// stride lda, B is k x n with row stride ldb, C is m x n with row stride ldc.
+// C is overwritten (beta = 0). Work is split over Threads() goroutines.
+func SGEMM(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) error {
+	if err := checkGEMM(m, n, k, a, lda, b, ldb, c, ldc); err != nil {
+		return fmt.Errorf("sparse: SGEMM: %w", err)
+	}
+	pa := packAll(a, lda, m, k)
+	defer putFloats(pa)
+	gemmPacked(m, n, k, *pa, b, ldb, nil, k, c, ldc)
+	return nil
+}
+
+// MatMul computes C = A * B for contiguous row-major A (m x k), B (k x n) and
+// C (m x n); see SGEMM.
+func MatMul(a, b, c []float32, m, n, k int) error {
+	if err := checkGEMM(m, n, k, a, k, b, n, c, n); err != nil {
+		return fmt.Errorf("sparse: MatMul: %w", err)
+	}
+	pa := packAll(a, k, m, k)
+	defer putFloats(pa)
+	gemmPacked(m, n, k, *pa, b, n, nil, k, c, n)
+	return nil
+}
+
+// PackedMatrix is a dense weight matrix A (rows x k) pre-packed into the
+// micro-kernel layout, so repeated products (inference) skip packing A.
+type PackedMatrix struct {
+	rows, k int
+	data    []float32
+}
+
+// PackDense packs the contiguous row-major rows x k matrix a for MatMul.
+func PackDense(a []float32, rows, k int) (*PackedMatrix, error) {
+	if err := checkGEMM(rows, 1, k, a, k, make([]float32, k), 1, make([]float32, rows), 1); err != nil {
+		return nil, fmt.Errorf("sparse: PackDense: %w", err)
+	}
+	pa := packAll(a, k, rows, k)
+	return &PackedMatrix{rows: rows, k: k, data: append([]float32(nil), *pa...)}, nil
+}
+
+// Dims returns the logical shape (rows, k) of the packed matrix.
+func (p *PackedMatrix) Dims() (rows, k int) { return p.rows, p.k }
+
+// MatMul computes C (rows x n) = A * B with B contiguous k x n.
+func (p *PackedMatrix) MatMul(b []float32, n int, c []float32) error {
+	if err := checkGEMM(p.rows, n, p.k, nil, -1, b, n, c, n); err != nil {
+		return fmt.Errorf("sparse: PackedMatrix.MatMul: %w", err)
+	}
+	gemmPacked(p.rows, n, p.k, p.data, b, n, nil, p.k, c, n)
+	return nil
+}
+
+// checkGEMM validates dimensions, strides and slice lengths. A negative lda
+// skips the A checks (A already packed).
+func checkGEMM(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) error {
+	if m < 0 || n < 0 || k < 0 {
+		return fmt.Errorf("negative dimension m=%d n=%d k=%d: %w", m, n, k, ErrShape)
+	}
+	if lda >= 0 {
+		if err := checkOperand("A", a, m, k, lda); err != nil {
+			return err
+		}
+	}
+	if err := checkOperand("B", b, k, n, ldb); err != nil {
+		return err
+	}
+	return checkOperand("C", c, m, n, ldc)
+}
+
+func checkOperand(name string, x []float32, rows, cols, ld int) error {
+	if rows == 0 || cols == 0 {
+		return nil
+	}
+	if ld < cols {
+		return fmt.Errorf("%s: leading dimension %d < columns %d: %w", name, ld, cols, ErrShape)
+	}
+	need, ok := mulAdd(rows-1, ld, cols)
+	if !ok || len(x) < need {
+		return fmt.Errorf("%s: %dx%d with stride %d needs %d elements, have %d: %w", name, rows, cols, ld, need, len(x), ErrShape)
+	}
+	return nil
+}
+
+// packAll packs the whole of A: K blocks of kcDense, each holding every mr-row
+// micro-panel; block pc starts at pc*mPad (all earlier blocks are full).
+func packAll(a []float32, lda, m, k int) *[]float32 {
+	tiles := ceilDiv(m, mr)
+	mPad := tiles * mr
+	buf := getFloats(mPad * k)
+	dst := *buf
+	g := splitGrid(tiles, 1, Threads())
+	parallel(g.workers(), func(w int) {
+		t0, t1 := g.rowRange(w)
+		for pc := 0; pc < k; pc += kcDense {
+			kc := min(kcDense, k-pc)
+			for t := t0; t < t1; t++ {
+				off := pc*mPad + t*mr*kc
+				packA(dst[off:off+mr*kc], a, lda, m, t*mr, pc, kc)
+			}
+		}
+	})
+	return buf
+}
+
+// gemmPacked runs C = A * B with A packed by packAll. If bRows is non-nil,
+// row p of the logical B is row bRows[p] of b (the group-wise gather), and
+// bRowsTotal is the number of rows b holds; otherwise bRowsTotal == k.
+func gemmPacked(m, n, k int, pa, b []float32, ldb int, bRows []int32, bRowsTotal int, c []float32, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 {
+		for i := range m {
+			clear(c[i*ldc : i*ldc+n])
+		}
+		return
+	}
+	kr := kernels()
+	tiles, panels := ceilDiv(m, mr), ceilDiv(n, nr)
+	mPad := tiles * mr
+	g := splitGrid(tiles, panels, Threads())
+	parallel(g.workers(), func(w int) {
+		t0, t1 := g.rowRange(w)
+		q0, q1 := g.colRange(w)
+		ncp := ncDense / nr
+		bufp := getFloats(kcDense * ncDense)
+		defer putFloats(bufp)
+		bp := *bufp
+		var scratch scratchTile
+		for pc := 0; pc < k; pc += kcDense {
+			kc := min(kcDense, k-pc)
+			rowOf := func(p int) int { return pc + p }
+			if bRows != nil {
+				rowOf = func(p int) int { return int(bRows[pc+p]) }
+			}
+			for qc := q0; qc < q1; qc += ncp {
+				np := min(ncp, q1-qc)
+				packB(bp, b, ldb, n, qc*nr, np, kc, nr, rowOf, bRowsTotal)
+				for t := t0; t < t1; t++ {
+					ap := pa[pc*mPad+t*mr*kc : pc*mPad+(t+1)*mr*kc]
+					for q := range np {
+						bq := bp[q*kc*nr : (q+1)*kc*nr]
+						tile(c, ldc, m, n, t*mr, (qc+q)*nr, mr, nr, pc > 0, &scratch, func(cc []float32, l int, load bool) {
+							kr.dense(kc, ap, bq, cc, l, load)
+						})
+					}
+				}
+			}
+		}
+	})
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }

@@ -1,0 +1,125 @@
+package sparse
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+)
+
+func TestMatMul(t *testing.T) {
+	forEachRoute(t, func(t *testing.T) {
+		for _, s := range testShapes {
+			m, n, k := s[0], s[1], s[2]
+			a, b := randMatrix(m*k, uint64(m)), randMatrix(k*n, uint64(n))
+			c := sentinel(m * n)
+			if err := MatMul(a, b, c, m, n, k); err != nil {
+				t.Fatal(err)
+			}
+			checkProduct(t, "MatMul", a, b, c, m, n, k)
+			pm, err := PackDense(a, m, k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c = sentinel(m * n)
+			if err := pm.MatMul(b, n, c); err != nil {
+				t.Fatal(err)
+			}
+			checkProduct(t, "PackedMatrix", a, b, c, m, n, k)
+		}
+	})
+}
+
+func TestSGEMMStrided(t *testing.T) {
+	m, n, k := 13, 70, 33
+	lda, ldb, ldc := k+5, n+3, n+9
+	a, b := randMatrix(m*lda, 1), randMatrix(k*ldb, 2)
+	c := randMatrix(m*ldc, 3)
+	orig := append([]float32(nil), c...)
+	if err := SGEMM(m, n, k, a, lda, b, ldb, c, ldc); err != nil {
+		t.Fatal(err)
+	}
+	// Compact copies for the reference.
+	ac, bc, cc := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+	for i := range m {
+		copy(ac[i*k:(i+1)*k], a[i*lda:])
+		copy(cc[i*n:(i+1)*n], c[i*ldc:])
+		for j := n; j < ldc; j++ {
+			if c[i*ldc+j] != orig[i*ldc+j] {
+				t.Fatalf("SGEMM wrote outside C at row %d col %d", i, j)
+			}
+		}
+	}
+	for p := range k {
+		copy(bc[p*n:(p+1)*n], b[p*ldb:])
+	}
+	checkProduct(t, "SGEMM strided", ac, bc, cc, m, n, k)
+}
+
+func TestMatMulZeroK(t *testing.T) {
+	c := []float32{1, 2, 3, 4}
+	if err := MatMul(nil, nil, c, 2, 2, 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range c {
+		if v != 0 {
+			t.Fatalf("k=0 must zero C, got %v", c)
+		}
+	}
+}
+
+func TestMatMulAllZero(t *testing.T) {
+	m, n, k := 9, 77, 130
+	c := sentinel(m * n)
+	if err := MatMul(make([]float32, m*k), make([]float32, k*n), c, m, n, k); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range c {
+		if v != 0 {
+			t.Fatalf("C[%d]=%v, want 0", i, v)
+		}
+	}
+}
+
+func TestMatMulErrors(t *testing.T) {
+	cases := []struct {
+		m, n, k       int
+		la, lb, lc    int
+		lda, ldb, ldc int
+	}{
+		{2, 2, 2, 3, 4, 4, 2, 2, 2},  // A short
+		{2, 2, 2, 4, 3, 4, 2, 2, 2},  // B short
+		{2, 2, 2, 4, 4, 3, 2, 2, 2},  // C short
+		{2, 2, 2, 4, 4, 4, 1, 2, 2},  // lda < k
+		{-1, 2, 2, 4, 4, 4, 2, 2, 2}, // negative
+	}
+	for i, tc := range cases {
+		err := SGEMM(tc.m, tc.n, tc.k, make([]float32, tc.la), tc.lda, make([]float32, tc.lb), tc.ldb, make([]float32, tc.lc), tc.ldc)
+		if !errors.Is(err, ErrShape) {
+			t.Errorf("case %d: err=%v, want ErrShape", i, err)
+		}
+	}
+}
+
+func TestThreadsSplit(t *testing.T) {
+	for _, th := range []int{1, 2, 3, 7} {
+		t.Run(fmt.Sprint(th), func(t *testing.T) {
+			prev := SetThreads(th)
+			defer SetThreads(prev)
+			m, n, k := 31, 300, 70
+			a, b := randMatrix(m*k, 5), randMatrix(k*n, 6)
+			c := sentinel(m * n)
+			if err := MatMul(a, b, c, m, n, k); err != nil {
+				t.Fatal(err)
+			}
+			checkProduct(t, "threads", a, b, c, m, n, k)
+			a24 := append([]float32(nil), a...)
+			pruneNM(a24, m, k, 2, 4)
+			nm, _ := CompressNM(a24, m, k, 2, 4, OrderWidth)
+			c = sentinel(m * n)
+			if err := SpMMNM(nm, b, n, c); err != nil {
+				t.Fatal(err)
+			}
+			checkProduct(t, "threads 2:4", a24, b, c, m, n, k)
+		})
+	}
+}

@@ -1,0 +1,61 @@
+//go:build openblas && cgo
+
+package openblas
+
+/*
+#cgo LDFLAGS: -lopenblas
+#include <cblas.h>
+void openblas_set_num_threads(int num_threads);
+*/
+import "C"
+
+import (
+	"fmt"
+	"unsafe"
+
+	"github.com/hybridprune/hybridprune/sparse"
+)
+
+// SetThreads sets the number of OpenBLAS threads.
+func SetThreads(n int) { C.openblas_set_num_threads(C.int(n)) }
+
+func init() { SetThreads(sparse.Threads()) }
+
+// SGEMM computes C = A * B (row-major; A m x k stride lda, B k x n stride
+// ldb, C m x n stride ldc) with cblas_sgemm, after the same argument checks
+// as sparse.SGEMM.
+func SGEMM(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) error {
+	if m < 0 || n < 0 || k < 0 || (k > 0 && lda < k) || ldb < n || ldc < n {
+		return fmt.Errorf("openblas: SGEMM: bad shape m=%d n=%d k=%d lda=%d ldb=%d ldc=%d: %w", m, n, k, lda, ldb, ldc, sparse.ErrShape)
+	}
+	if m == 0 || n == 0 {
+		return nil
+	}
+	if k == 0 {
+		for i := range m {
+			clear(c[i*ldc : i*ldc+n])
+		}
+		return nil
+	}
+	if len(a) < (m-1)*lda+k || len(b) < (k-1)*ldb+n || len(c) < (m-1)*ldc+n {
+		return fmt.Errorf("openblas: SGEMM: slices too short for m=%d n=%d k=%d: %w", m, n, k, sparse.ErrShape)
+	}
+	C.cblas_sgemm(C.CblasRowMajor, C.CblasNoTrans, C.CblasNoTrans, C.blasint(m), C.blasint(n), C.blasint(k),
+		1, (*C.float)(unsafe.Pointer(&a[0])), C.blasint(lda),
+		(*C.float)(unsafe.Pointer(&b[0])), C.blasint(ldb),
+		0, (*C.float)(unsafe.Pointer(&c[0])), C.blasint(ldc))
+	return nil
+}
+
+// Setup allocates random operands for s and returns a function running one
+// OpenBLAS product, for sparse.CompareFuncs.
+func Setup(s sparse.Shape) func() error {
+	a, b, c := make([]float32, s.M*s.K), make([]float32, s.K*s.N), make([]float32, s.M*s.N)
+	for i := range a {
+		a[i] = float32(i%7) - 3
+	}
+	for i := range b {
+		b[i] = float32(i%5) - 2
+	}
+	return func() error { return SGEMM(s.M, s.N, s.K, a, s.K, b, s.N, c, s.N) }
+}

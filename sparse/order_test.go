@@ -1,0 +1,72 @@
+package sparse
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestConvGeomPerm(t *testing.T) {
+	g := ConvGeom{In: 3, KH: 2, KW: 2}
+	// Width order column of (c,y,x) is c*4+y*2+x; channels order is (y*2+x)*3+c.
+	perm, err := g.Perm(OrderWidth, OrderChannels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []int{0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11}
+	if !slices.Equal(perm, want) {
+		t.Fatalf("perm = %v, want %v", perm, want)
+	}
+	back, _ := g.Perm(OrderChannels, OrderWidth)
+	for j := range perm {
+		if perm[back[j]] != j {
+			t.Fatalf("Perm(channels->width) is not the inverse at %d", j)
+		}
+	}
+	if id, _ := g.Perm(OrderWidth, OrderWidth); !slices.Equal(id, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}) {
+		t.Fatalf("identity perm = %v", id)
+	}
+	if _, err := (ConvGeom{In: 0, KH: 3, KW: 3}).Perm(OrderWidth, OrderChannels); err == nil {
+		t.Fatal("zero geometry accepted")
+	}
+}
+
+// TestPermutedProduct checks the engine contract: permuting the weight
+// columns and the im2col rows with the same permutation leaves C unchanged,
+// so a 2:4 matrix pruned in channels order multiplies a channels-order B.
+func TestPermutedProduct(t *testing.T) {
+	g := ConvGeom{In: 8, KH: 3, KW: 3}
+	m, n, k := 10, 37, g.K()
+	w, b := randMatrix(m*k, 1), randMatrix(k*n, 2)
+	perm, _ := g.Perm(OrderWidth, OrderChannels)
+	wc, err := PermuteColumns(w, m, perm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pruneNM(wc, m, k, 2, 4)
+	nm, err := CompressNM(wc, m, k, 2, 4, OrderChannels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// B rows in channels order: row j of bc is row perm[j] of b.
+	bc := make([]float32, k*n)
+	for j, p := range perm {
+		copy(bc[j*n:(j+1)*n], b[p*n:(p+1)*n])
+	}
+	got := sentinel(m * n)
+	if err := SpMMNM(nm, bc, n, got); err != nil {
+		t.Fatal(err)
+	}
+	// Reference in width order: un-permute the pruned weights.
+	inv, _ := g.Perm(OrderChannels, OrderWidth)
+	ww, _ := PermuteColumns(wc, m, inv)
+	checkProduct(t, "permuted", ww, b, got, m, n, k)
+}
+
+func TestPermuteColumnsRejects(t *testing.T) {
+	if _, err := PermuteColumns(make([]float32, 6), 2, []int{0, 0, 1}); err == nil {
+		t.Fatal("non-permutation accepted")
+	}
+	if _, err := PermuteColumns(make([]float32, 5), 2, []int{0, 2, 1}); err == nil {
+		t.Fatal("short input accepted")
+	}
+}

@@ -1,0 +1,68 @@
+package sparse
+
+// packA packs rows [r0, r0+mr) x columns [k0, k0+kc) of row-major A (row
+// stride lda, m valid rows) into dst laid out [kc][mr], zero-padding rows >= m.
+func packA(dst, a []float32, lda, m, r0, k0, kc int) {
+	dst = dst[:kc*mr]
+	for i := range mr {
+		r := r0 + i
+		if r >= m {
+			for p := range kc {
+				dst[p*mr+i] = 0
+			}
+			continue
+		}
+		src := a[r*lda+k0 : r*lda+k0+kc]
+		for p, v := range src {
+			dst[p*mr+i] = v
+		}
+	}
+}
+
+// packB packs a kc x (panels*width) block of B into dst as consecutive
+// width-wide panels, each laid out [kc][width]. Panel q covers columns
+// col0+q*width onward, clipped at n and zero-padded. Row p of the block is B
+// row rowOf(p); a negative row, or one >= kRows, is packed as zeros.
+func packB(dst, b []float32, ldb, n, col0, panels, kc, width int, rowOf func(p int) int, kRows int) {
+	for q := range panels {
+		c0 := col0 + q*width
+		w := min(width, n-c0)
+		pd := dst[q*kc*width : (q+1)*kc*width]
+		for p := range kc {
+			d := pd[p*width : p*width+width]
+			r := rowOf(p)
+			if r < 0 || r >= kRows || w <= 0 {
+				clear(d)
+				continue
+			}
+			copy(d[:w], b[r*ldb+c0:r*ldb+c0+w])
+			if w < width {
+				clear(d[w:])
+			}
+		}
+	}
+}
+
+// scratchTile holds one C tile of either kernel (6*64 = 3*128 floats).
+type scratchTile [mr * nr]float32
+
+// tile runs one micro-kernel invocation on the th x tw tile of C at (row
+// r0, col c0), going through scratch when the tile sticks out of the m x n
+// matrix. run receives the C slice and its row stride.
+func tile(c []float32, ldc, m, n, r0, c0, th, tw int, load bool, scratch *scratchTile, run func(c []float32, ldc int, load bool)) {
+	if r0+th <= m && c0+tw <= n {
+		run(c[r0*ldc+c0:], ldc, load)
+		return
+	}
+	rows, cols := min(th, m-r0), min(tw, n-c0)
+	if load {
+		clear(scratch[:])
+		for i := range rows {
+			copy(scratch[i*tw:i*tw+cols], c[(r0+i)*ldc+c0:])
+		}
+	}
+	run(scratch[:], tw, load)
+	for i := range rows {
+		copy(c[(r0+i)*ldc+c0:(r0+i)*ldc+c0+cols], scratch[i*tw:i*tw+cols])
+	}
+}

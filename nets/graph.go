@@ -21,11 +21,10 @@ func ModelFn(spec *Spec, masks Weights) (train.ModelFn, error) {
 	if err != nil {
 		return nil, err
 	}
-	for name, m := range masks {
+	for name := range masks {
 		if spec.Index(layerOf(name)) < 0 {
 			return nil, fmt.Errorf("mask %q: spec %q has no layer %q", name, spec.Name, layerOf(name))
 		}
-		_ = m
 	}
 	workaround.RegisterDotVJP()
 	return func(ctx *context.Context, _ any, inputs []*graph.Node) []*graph.Node {

@@ -329,7 +329,7 @@ func applyMasks(spec *Spec, w, masks Weights) error {
 	return nil
 }
 
-// Exists reports whether a path exists.
+// exists reports whether a path exists.
 func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil

@@ -37,6 +37,17 @@ func (d *dataFlags) load(split data.Split) (*data.Dataset, error) {
 	return ds, nil
 }
 
+// loadSplits loads the training and the test split.
+func (d *dataFlags) loadSplits() (train, test *data.Dataset, err error) {
+	if train, err = d.load(data.Train); err != nil {
+		return nil, nil, err
+	}
+	if test, err = d.load(data.Test); err != nil {
+		return nil, nil, err
+	}
+	return train, test, nil
+}
+
 // specFor builds a zoo model sized for the dataset.
 func specFor(model string, ds *data.Dataset) (*nets.Spec, error) {
 	spec, err := nets.ByName(model, ds.C, ds.NumClasses)

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/hybridprune/hybridprune/nets"
-	"github.com/hybridprune/hybridprune/nets/data"
 	"github.com/hybridprune/hybridprune/pruner"
 )
 
@@ -80,11 +79,7 @@ func runPrune(args []string) error {
 	if err != nil {
 		return err
 	}
-	trainSet, err := df.load(data.Train)
-	if err != nil {
-		return err
-	}
-	testSet, err := df.load(data.Test)
+	trainSet, testSet, err := df.loadSplits()
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/hybridprune/hybridprune/nets"
-	"github.com/hybridprune/hybridprune/nets/data"
 )
 
 func init() {
@@ -38,11 +37,7 @@ func runTrain(args []string) error {
 		return fmt.Errorf("-out is required (the run directory; rerun with the same one to resume)")
 	}
 	cfg.Seed = *seed
-	trainSet, err := df.load(data.Train)
-	if err != nil {
-		return err
-	}
-	testSet, err := df.load(data.Test)
+	trainSet, testSet, err := df.loadSplits()
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,10 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# The datasets beside the checkout (CI, this workplace) unless the caller chose a data dir.
+if [[ -z "${HYBRIDPRUNE_DATA:-}" && -d "$repo/../shared/datasets" ]]; then
+  export HYBRIDPRUNE_DATA="$(cd "$repo/../shared/datasets" && pwd)"
+fi
 inplace=0
 outdir=""
 notebooks=()

@@ -84,6 +84,10 @@ func buildLogits(ctx *context.Context, spec *Spec, shapes []Shape, masks Weights
 			geom := workaround.ConvGeometry{InC: in.C, InH: in.H, InW: in.W, Kernel: l.Kernel, Stride: l.Stride, Padding: l.Padding}
 			x = workaround.Conv2D(x, maskedWeight(ctx, g, l.Name, masks), b, geom)
 		case KindBatchNorm:
+			flat := x.Rank() == 2 // after Flatten: [features, B]
+			if flat {
+				x = graph.Reshape(x, in.C, 1, 1, batch)
+			}
 			_, scale := param(ctx, g, l.Name, "scale")
 			_, offset := param(ctx, g, l.Name, "offset")
 			meanVar, mean := param(ctx, g, l.Name, "mean")
@@ -95,6 +99,9 @@ func buildLogits(ctx *context.Context, spec *Spec, shapes []Shape, masks Weights
 				varVar.SetValueGraph(newVar)
 			} else {
 				x = workaround.BatchNormInfer(x, scale, offset, mean, variance, BatchNormEpsilon)
+			}
+			if flat {
+				x = graph.Reshape(x, in.C, batch)
 			}
 		case KindReLU:
 			x = graph.Max(x, graph.ZerosLike(x))

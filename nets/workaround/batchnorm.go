@@ -35,6 +35,7 @@ func BatchNormInfer(x, scale, offset, runMean, runVar *graph.Node, eps float64) 
 
 func normalise(centred, variance, scale, offset *graph.Node, eps float64) *graph.Node {
 	c := centred.Shape().Dimensions[0]
-	inv := graph.Mul(graph.Rsqrt(graph.AddScalar(variance, eps)), scale)
+	// Sqrt and Div rather than Rsqrt: GoMLX v0.26.0 defines no gradient for Rsqrt.
+	inv := graph.Div(scale, graph.Sqrt(graph.AddScalar(variance, eps)))
 	return graph.Add(graph.Mul(centred, graph.Reshape(inv, c, 1, 1, 1)), graph.Reshape(offset, c, 1, 1, 1))
 }

@@ -9,7 +9,8 @@
 //     non-overlapping windows (the only kind the nets use).
 //   - BatchNorm: batchnorm.New's training path uses BatchNormForTraining, which simplego lacks.
 //     Here: mean/variance reductions, with PyTorch's semantics (momentum 0.1, epsilon 1e-5, biased
-//     variance to normalise, unbiased variance in the running average).
+//     variance to normalise, unbiased variance in the running average), written with Sqrt and Div
+//     because Rsqrt has no gradient either.
 //   - The VJP of Dot (rank 2 x rank 2): the stock one broadcasts both operands to [i, j, k]
 //     (gigabytes for a conv layer's im2col matrix). RegisterDotVJP installs the textbook
 //     dA = v·Bᵀ, dB = Aᵀ·v through graph.VJPRegistration.

@@ -156,3 +156,31 @@ func TestDotVJPHandComputed(t *testing.T) {
 	assertClose(t, "dA", flat(res[0]), []float32{1, 2, 3, 3, 4, 7}, 0)
 	assertClose(t, "dB", flat(res[1]), []float32{13, 18, 17, 24, 21, 30}, 0)
 }
+
+// TestBatchNormTrainGradient: for L = sum(y ⊙ r) with y the batch-normalised x (scale 1, offset 0,
+// one channel), dL/dx = (r - mean(r) - x̂·mean(r ⊙ x̂)) / sqrt(var + eps), the textbook formula.
+func TestBatchNormTrainGradient(t *testing.T) {
+	x := []float32{1, 2, 3, 6}
+	r := []float32{0.5, -1, 2, 0.25}
+	eps := 1e-5
+	exec := graph.MustNewExec(testBackend(t), func(in []*graph.Node) []*graph.Node {
+		g := in[0].Graph()
+		one, zero := graph.Const(g, []float32{1}), graph.Const(g, []float32{0})
+		y, _, _ := BatchNormTrain(in[0], one, zero, zero, one, eps)
+		return graph.Gradient(graph.ReduceAllSum(graph.Mul(y, in[1])), in[0])
+	})
+	res := exec.MustExec(tensors.FromFlatDataAndDimensions(x, 1, 1, 1, 4), tensors.FromFlatDataAndDimensions(r, 1, 1, 1, 4))
+	std := math.Sqrt(3.5 + eps)
+	var meanR, meanRX float64
+	xhat := make([]float64, 4)
+	for i := range x {
+		xhat[i] = (float64(x[i]) - 3) / std
+		meanR += float64(r[i]) / 4
+		meanRX += float64(r[i]) * xhat[i] / 4
+	}
+	want := make([]float32, 4)
+	for i := range x {
+		want[i] = float32((float64(r[i]) - meanR - xhat[i]*meanRX) / std)
+	}
+	assertClose(t, "bn dL/dx", flat(res[0]), want, 1e-5)
+}

@@ -42,11 +42,7 @@ type evaluator struct {
 }
 
 func newEvaluator(spec *Spec, ctx *context.Context) (*evaluator, error) {
-	backend, err := Backend()
-	if err != nil {
-		return nil, err
-	}
-	modelFn, err := ModelFn(spec, nil)
+	backend, modelFn, err := inferenceModel(spec)
 	if err != nil {
 		return nil, err
 	}

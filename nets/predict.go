@@ -3,6 +3,9 @@ package nets
 import (
 	"fmt"
 
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/ml/train"
+
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -26,11 +29,7 @@ func NewPredictor(spec *Spec, w Weights) (*Predictor, error) {
 }
 
 func newPredictorFromContext(spec *Spec, ctx *context.Context) (*Predictor, error) {
-	backend, err := Backend()
-	if err != nil {
-		return nil, err
-	}
-	modelFn, err := ModelFn(spec, nil)
+	backend, modelFn, err := inferenceModel(spec)
 	if err != nil {
 		return nil, err
 	}
@@ -55,4 +54,18 @@ func (p *Predictor) Logits(x []float32, n int) ([]float32, error) {
 		return nil, fmt.Errorf("predict %q: %w", p.spec.Name, err)
 	}
 	return tensors.CopyFlatData[float32](out[0])
+}
+
+// inferenceModel returns the backend and the unmasked model function that inference graphs
+// (Predictor, Evaluate) are built from.
+func inferenceModel(spec *Spec) (backends.Backend, train.ModelFn, error) {
+	backend, err := Backend()
+	if err != nil {
+		return nil, nil, err
+	}
+	modelFn, err := ModelFn(spec, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return backend, modelFn, nil
 }

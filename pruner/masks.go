@@ -3,6 +3,7 @@ package pruner
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/hybridprune/hybridprune/nets"
@@ -65,7 +66,7 @@ func ApplyMasks(w, masks nets.Weights) (nets.Weights, error) {
 		if !ok {
 			return nil, fmt.Errorf("apply masks: no parameter %q", name)
 		}
-		if !sameShape(t.Shape, m.Shape) || len(t.Data) != len(m.Data) {
+		if !slices.Equal(t.Shape, m.Shape) || len(t.Data) != len(m.Data) {
 			return nil, fmt.Errorf("apply masks: %q has shape %v, mask %v", name, t.Shape, m.Shape)
 		}
 		for i, v := range m.Data {

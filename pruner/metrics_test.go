@@ -2,6 +2,7 @@ package pruner
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/hybridprune/hybridprune/nets"
@@ -51,11 +52,11 @@ func TestGroupOrders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []float32{1, 2, 3, 4, 5, 6, 7, 8}; !equal32(g, want) {
+	if want := []float32{1, 2, 3, 4, 5, 6, 7, 8}; !slices.Equal(g, want) {
 		t.Errorf("width groups %v, want %v", g, want)
 	}
 	g, _ = FilterGroups(w, 0, OrderChannels, 4)
-	if want := []float32{1, 3, 5, 7, 2, 4, 6, 8}; !equal32(g, want) {
+	if want := []float32{1, 3, 5, 7, 2, 4, 6, 8}; !slices.Equal(g, want) {
 		t.Errorf("channel groups %v, want %v", g, want)
 	}
 	r, _ := RemanentL1(w, OrderWidth, Pattern24)
@@ -64,23 +65,11 @@ func TestGroupOrders(t *testing.T) {
 	wantFloats(t, "remanent channels", r, []float64{(5 + 7) + (6 + 8)})
 }
 
-func equal32(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func TestPaddingAndEdgeCases(t *testing.T) {
 	// Length 6: groups |1 -2 3 -4| and |5 0.5 (0 0)| (zero-padded tail).
 	w := tensor([]int{1, 6, 1, 1}, 1, -2, 3, -4, 5, 0.5)
 	g, _ := FilterGroups(w, 0, OrderWidth, 4)
-	if want := []float32{1, -2, 3, -4, 5, 0.5, 0, 0}; !equal32(g, want) {
+	if want := []float32{1, -2, 3, -4, 5, 0.5, 0, 0}; !slices.Equal(g, want) {
 		t.Errorf("padded groups %v, want %v", g, want)
 	}
 	r, _ := RemanentL1(w, OrderWidth, Pattern24)
@@ -194,7 +183,7 @@ func TestCaptureActivations(t *testing.T) {
 	}
 	all, _ := nets.ForwardActivations(spec, w, x, 2)
 	for i, name := range []string{"relu1", "relu2", "relu3"} {
-		if !equal32(acts.Layers[i], all[spec.Index(name)]) {
+		if !slices.Equal(acts.Layers[i], all[spec.Index(name)]) {
 			t.Errorf("activation %d is not the output of %s", i, name)
 		}
 	}

@@ -3,6 +3,7 @@ package pruner
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/hybridprune/hybridprune/nets"
 )
@@ -147,7 +148,7 @@ func ReprojectMasks(w, masks nets.Weights, p Pattern, order GroupOrder) (nets.We
 	out := nets.Weights{}
 	for name, m := range masks {
 		t, ok := w[name]
-		if !ok || !sameShape(t.Shape, m.Shape) {
+		if !ok || !slices.Equal(t.Shape, m.Shape) {
 			return nil, fmt.Errorf("reproject masks: %q has no weight of the mask's shape %v", name, m.Shape)
 		}
 		masked := t.Clone()
@@ -168,16 +169,4 @@ func ReprojectMasks(w, masks nets.Weights, p Pattern, order GroupOrder) (nets.We
 		out[name] = nm
 	}
 	return out, nil
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

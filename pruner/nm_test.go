@@ -2,6 +2,7 @@ package pruner
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/hybridprune/hybridprune/nets"
@@ -24,7 +25,7 @@ func TestFigure3Mask(t *testing.T) {
 		1.5, 0.0, 0.0, 0.8, 0.0, -1.3, 0.0, -1.1,
 		0.0, -0.9, 0.0, 1.0, 1.5, 0.0, 0.9, 0.0,
 	}
-	if got := pruned["f"].Data; !equal32(got, want) {
+	if got := pruned["f"].Data; !slices.Equal(got, want) {
 		t.Errorf("Figure 3 pruned matrix\n got %v\nwant %v", got, want)
 	}
 	if err := CheckNM(pruned["f"], Pattern24, OrderWidth); err != nil {
@@ -52,12 +53,12 @@ func TestFigure3Mask(t *testing.T) {
 func TestNMMaskOrdersAndPatterns(t *testing.T) {
 	w := tensor([]int{1, 4, 1, 2}, 1, 2, 3, 4, 5, 6, 7, 8)
 	m, _ := NMMask(w, Pattern24, OrderWidth)
-	if want := []float32{0, 0, 1, 1, 0, 0, 1, 1}; !equal32(m.Data, want) {
+	if want := []float32{0, 0, 1, 1, 0, 0, 1, 1}; !slices.Equal(m.Data, want) {
 		t.Errorf("width mask %v, want %v", m.Data, want)
 	}
 	m, _ = NMMask(w, Pattern24, OrderChannels)
 	// Channel groups (a0 b0 c0 d0) = 1 3 5 7 and (a1 b1 c1 d1) = 2 4 6 8 keep c and d.
-	if want := []float32{0, 0, 0, 0, 1, 1, 1, 1}; !equal32(m.Data, want) {
+	if want := []float32{0, 0, 0, 0, 1, 1, 1, 1}; !slices.Equal(m.Data, want) {
 		t.Errorf("channels mask %v, want %v", m.Data, want)
 	}
 	masked, _ := ApplyMasks(nets.Weights{"w": w}, nets.Weights{"w": m})
@@ -70,27 +71,27 @@ func TestNMMaskOrdersAndPatterns(t *testing.T) {
 
 	f := figure3()
 	m, _ = NMMask(f, Pattern{1, 4}, OrderWidth)
-	if want := []float32{1, 0, 0, 0, 0, 0, 1, 0}; !equal32(m.Data[:8], want) {
+	if want := []float32{1, 0, 0, 0, 0, 0, 1, 0}; !slices.Equal(m.Data[:8], want) {
 		t.Errorf("1:4 mask row 1 %v, want %v", m.Data[:8], want)
 	}
 	m, _ = NMMask(f, Pattern{4, 8}, OrderWidth)
 	// Row 1 |2.1 1.2 1.3 0.5 1.1 1.5 1.7 0.8|: keep 2.1 1.7 1.5 1.3.
-	if want := []float32{1, 0, 1, 0, 0, 1, 1, 0}; !equal32(m.Data[:8], want) {
+	if want := []float32{1, 0, 1, 0, 0, 1, 1, 0}; !slices.Equal(m.Data[:8], want) {
 		t.Errorf("4:8 mask row 1 %v, want %v", m.Data[:8], want)
 	}
 
 	// Ties keep the earlier weight; a padded tail group keeps only real weights.
 	m, _ = NMMask(tensor([]int{1, 6, 1, 1}, 1, 1, 1, 1, 0.5, 0.25), Pattern24, OrderWidth)
-	if want := []float32{1, 1, 0, 0, 1, 1}; !equal32(m.Data, want) {
+	if want := []float32{1, 1, 0, 0, 1, 1}; !slices.Equal(m.Data, want) {
 		t.Errorf("ties/padding mask %v, want %v", m.Data, want)
 	}
 	m, _ = NMMask(tensor([]int{1, 5, 1, 1}, 1, 2, 3, 4, 5), Pattern24, OrderWidth)
-	if want := []float32{0, 0, 1, 1, 1}; !equal32(m.Data, want) {
+	if want := []float32{0, 0, 1, 1, 1}; !slices.Equal(m.Data, want) {
 		t.Errorf("tail of one weight: mask %v, want %v", m.Data, want)
 	}
 	// Dense weights [out, in] group along the row.
 	m, _ = NMMask(tensor([]int{1, 4}, 4, -3, 2, 1), Pattern24, OrderChannels)
-	if want := []float32{1, 1, 0, 0}; !equal32(m.Data, want) {
+	if want := []float32{1, 1, 0, 0}; !slices.Equal(m.Data, want) {
 		t.Errorf("dense mask %v, want %v", m.Data, want)
 	}
 }
@@ -114,7 +115,7 @@ func TestNMMasksAndHelpers(t *testing.T) {
 			if err := CheckNM(mw[name], Pattern24, order); err != nil {
 				t.Errorf("%s %s: %v", order, name, err)
 			}
-			if !sameShape(masks[name].Shape, w[name].Shape) {
+			if !slices.Equal(masks[name].Shape, w[name].Shape) {
 				t.Errorf("mask %s shape %v", name, masks[name].Shape)
 			}
 		}
@@ -150,17 +151,17 @@ func TestMagnitudeMasks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !equal32(m["conv1/weight"].Data, []float32{0, 1}) || !equal32(m["fc1/weight"].Data, []float32{1, 0, 1, 0}) {
+	if !slices.Equal(m["conv1/weight"].Data, []float32{0, 1}) || !slices.Equal(m["fc1/weight"].Data, []float32{1, 0, 1, 0}) {
 		t.Errorf("global masks %v %v", m["conv1/weight"].Data, m["fc1/weight"].Data)
 	}
 	// Per layer, 50%: conv keeps -5, dense keeps 1 and 3.
 	m, _ = MagnitudeMasks(spec, w, 0.5, false, true)
-	if !equal32(m["conv1/weight"].Data, []float32{0, 1}) || !equal32(m["fc1/weight"].Data, []float32{1, 0, 1, 0}) {
+	if !slices.Equal(m["conv1/weight"].Data, []float32{0, 1}) || !slices.Equal(m["fc1/weight"].Data, []float32{1, 0, 1, 0}) {
 		t.Errorf("per-layer masks %v %v", m["conv1/weight"].Data, m["fc1/weight"].Data)
 	}
 	// Global 25% of 6 = round(1.5) = 2: 0.05 and 0.1.
 	m, _ = MagnitudeMasks(spec, w, 0.25, true, true)
-	if !equal32(m["conv1/weight"].Data, []float32{0, 1}) || !equal32(m["fc1/weight"].Data, []float32{1, 1, 1, 0}) {
+	if !slices.Equal(m["conv1/weight"].Data, []float32{0, 1}) || !slices.Equal(m["fc1/weight"].Data, []float32{1, 1, 1, 0}) {
 		t.Errorf("global 25%% masks %v %v", m["conv1/weight"].Data, m["fc1/weight"].Data)
 	}
 	m, _ = MagnitudeMasks(spec, w, 0.5, true, false)
@@ -192,7 +193,7 @@ func TestReprojectMasks(t *testing.T) {
 		t.Fatal(err)
 	}
 	// New groups: |8 7 4 3| keeps 8 7; |2 1| were pruned before and stay pruned.
-	if want := []float32{1, 1, 0, 0, 0, 0}; !equal32(re["w"].Data, want) {
+	if want := []float32{1, 1, 0, 0, 0, 0}; !slices.Equal(re["w"].Data, want) {
 		t.Errorf("reprojected mask %v, want %v", re["w"].Data, want)
 	}
 }

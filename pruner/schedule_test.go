@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -22,7 +23,7 @@ func (f *fakeTuner) FineTune(spec *nets.Spec, w nets.Weights, masks nets.Weights
 		return nil, err
 	}
 	for name, m := range masks {
-		if !sameShape(m.Shape, w[name].Shape) {
+		if !slices.Equal(m.Shape, w[name].Shape) {
 			return nil, fmt.Errorf("mask %s shape %v vs weight %v", name, m.Shape, w[name].Shape)
 		}
 	}
@@ -72,7 +73,7 @@ func checkMasksNM(t *testing.T, r *Result, order GroupOrder) {
 		t.Fatal(err)
 	}
 	for name, m := range r.Masks {
-		if !sameShape(m.Shape, r.Weights[name].Shape) {
+		if !slices.Equal(m.Shape, r.Weights[name].Shape) {
 			t.Fatalf("mask %s shape %v, weight %v", name, m.Shape, r.Weights[name].Shape)
 		}
 		if err := CheckNM(r.Weights[name], Pattern24, order); err != nil {

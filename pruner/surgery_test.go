@@ -3,6 +3,7 @@ package pruner
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/hybridprune/hybridprune/nets"
@@ -172,7 +173,7 @@ func TestSurgeryMasksAndErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, m := range pm {
-		if !sameShape(m.Shape, pw[name].Shape) {
+		if !slices.Equal(m.Shape, pw[name].Shape) {
 			t.Errorf("mask %s shape %v, weight %v", name, m.Shape, pw[name].Shape)
 		}
 	}

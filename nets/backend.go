@@ -8,6 +8,8 @@ import (
 	"github.com/gomlx/gomlx/backends"
 	_ "github.com/gomlx/gomlx/backends/default" // simplego, plus XLA where it builds (GPU machines).
 	"github.com/gomlx/gomlx/backends/simplego"
+
+	"github.com/hybridprune/hybridprune/nets/workaround"
 )
 
 // BackendEnvVar selects the GoMLX backend, e.g. "go" (the pure-Go simplego backend, the default)
@@ -22,12 +24,18 @@ var (
 
 // Backend returns the process-wide GoMLX backend: $GOMLX_BACKEND when set, else simplego. GoMLX's
 // own default tries XLA first, which fails on machines without the XLA plugin; this makes the
-// pure-Go CPU backend work out of the box and keeps XLA one environment variable away.
+// pure-Go CPU backend work out of the box and keeps XLA one environment variable away. It also
+// installs the fast simplego matrix product (workaround.InstallFastDot; $HYBRIDPRUNE_FASTDOT=0
+// turns it off).
 func Backend() (backends.Backend, error) {
 	backendOnce.Do(func() {
 		config, ok := os.LookupEnv(BackendEnvVar)
 		if !ok || config == "" {
 			config = simplego.BackendName
+		}
+		if err := workaround.InstallFastDot(); err != nil {
+			// Still correct, only slower: simplego keeps its own matrix product.
+			fmt.Fprintf(os.Stderr, "hybridprune: %v\n", err)
 		}
 		backend, backendErr = backends.NewWithConfig(config)
 		if backendErr != nil {

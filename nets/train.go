@@ -210,13 +210,18 @@ func Train(spec *Spec, init Weights, trainSet, testSet *data.Dataset, cfg TrainC
 		}
 	}
 	trainer := train.NewTrainer(backend, ctx, trainModelFn, sparseCrossEntropy, cfg.optimizer(), nil, nil)
-	loop := train.NewLoop(trainer)
-	if cfg.ProgressBar {
-		commandline.AttachProgressBar(loop)
-	}
-	if ckpt != nil {
-		train.PeriodicCallback(loop, cfg.CheckpointEvery, false, "checkpoint", 100,
-			func(*train.Loop, []*tensors.Tensor) error { return ckpt.Save() })
+	// One train.Loop per epoch: GoMLX's progress bar closes its update channel when a loop's
+	// RunSteps ends, so a loop (with a progress bar) cannot run a second epoch.
+	newLoop := func() *train.Loop {
+		loop := train.NewLoop(trainer)
+		if cfg.ProgressBar {
+			commandline.AttachProgressBar(loop)
+		}
+		if ckpt != nil {
+			train.PeriodicCallback(loop, cfg.CheckpointEvery, false, "checkpoint", 100,
+				func(*train.Loop, []*tensors.Tensor) error { return ckpt.Save() })
+		}
+		return loop
 	}
 
 	trainDS, err := data.NewGoMLXDataset(trainSet, data.BatcherOptions{
@@ -253,7 +258,7 @@ func Train(spec *Spec, init Weights, trainSet, testSet *data.Dataset, cfg TrainC
 		}
 		remaining := (epoch+1)*stepsPerEpoch - int(optimizers.GetGlobalStep(ctx))
 		start := time.Now()
-		metrics, err := loop.RunSteps(trainDS, remaining)
+		metrics, err := newLoop().RunSteps(trainDS, remaining)
 		if err != nil {
 			return nil, fmt.Errorf("train %q epoch %d: %w", spec.Name, epoch+1, err)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/train/losses"
 
 	"github.com/hybridprune/hybridprune/nets"
+	"github.com/hybridprune/hybridprune/nets/workaround"
 )
 
 func init() {
@@ -34,6 +36,7 @@ func runTrainBench(args []string) error {
 	batch := fs.Int("batch", 128, "batch size")
 	steps := fs.Int("steps", 20, "timed training steps")
 	warmup := fs.Int("warmup", 3, "untimed steps first (the first one JIT-compiles the graph)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the timed steps to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -94,6 +97,17 @@ func runTrainBench(args []string) error {
 		}
 	}
 	warmupSecs := time.Since(compileStart).Seconds()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("-cpuprofile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("-cpuprofile %s: %w", *cpuProfile, err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	start := time.Now()
 	for i := 0; i < *steps; i++ {
 		if err := step(); err != nil {
@@ -105,5 +119,9 @@ func runTrainBench(args []string) error {
 		*warmup, warmupSecs, *steps, secs)
 	fmt.Printf("gomlx-train model=%s batch=%d images_per_sec=%.1f ms_per_step=%.1f backend=%s\n",
 		*model, *batch, float64(*steps**batch)/secs, 1000*secs/float64(*steps), strings.ReplaceAll(backend.Name(), " ", ""))
+	if n := workaround.FastDotCalls(); n > 0 {
+		fmt.Fprintf(os.Stderr, "trainbench: %d matrix products ran on the fast simplego Dot (%s=0 turns it off)\n",
+			n, workaround.FastDotEnvVar)
+	}
 	return nil
 }

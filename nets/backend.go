@@ -25,7 +25,7 @@ var (
 // Backend returns the process-wide GoMLX backend: $GOMLX_BACKEND when set, else simplego. GoMLX's
 // own default tries XLA first, which fails on machines without the XLA plugin; this makes the
 // pure-Go CPU backend work out of the box and keeps XLA one environment variable away. It also
-// installs the fast simplego matrix product (workaround.InstallFastDot; $HYBRIDPRUNE_FASTDOT=0
+// installs the fast simplego executors (workaround.InstallFastOps; $HYBRIDPRUNE_FASTOPS=0
 // turns it off).
 func Backend() (backends.Backend, error) {
 	backendOnce.Do(func() {
@@ -33,7 +33,7 @@ func Backend() (backends.Backend, error) {
 		if !ok || config == "" {
 			config = simplego.BackendName
 		}
-		if err := workaround.InstallFastDot(); err != nil {
+		if err := workaround.InstallFastOps(); err != nil {
 			// Still correct, only slower: simplego keeps its own matrix product.
 			fmt.Fprintf(os.Stderr, "hybridprune: %v\n", err)
 		}

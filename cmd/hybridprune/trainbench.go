@@ -120,8 +120,8 @@ func runTrainBench(args []string) error {
 	fmt.Printf("gomlx-train model=%s batch=%d images_per_sec=%.1f ms_per_step=%.1f backend=%s\n",
 		*model, *batch, float64(*steps**batch)/secs, 1000*secs/float64(*steps), strings.ReplaceAll(backend.Name(), " ", ""))
 	if n := workaround.FastDotCalls(); n > 0 {
-		fmt.Fprintf(os.Stderr, "trainbench: %d matrix products ran on the fast simplego Dot (%s=0 turns it off)\n",
-			n, workaround.FastDotEnvVar)
+		fmt.Fprintf(os.Stderr, "trainbench: %d matrix products and %d transposes ran on the fast simplego executors (%s=0 turns them off)\n",
+			n, workaround.FastTransposeCalls(), workaround.FastOpsEnvVar)
 	}
 	return nil
 }

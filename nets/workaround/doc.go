@@ -17,11 +17,12 @@
 //
 // One piece is about speed, not gradients:
 //
-//   - InstallFastDot: simplego's matrix product runs at about 8 GFLOP/s, which made training about
+//   - InstallFastOps: simplego's matrix product runs at about 8 GFLOP/s, which made training about
 //     18x slower than PyTorch on the same CPU. It replaces simplego's executor for float32
 //     rank-2 x rank-2 products (every Dot the nets build, forward and backward) with the AVX-512
-//     SGEMM of package sparse, through simplego's unexported executor table (go:linkname; every
-//     field it touches is checked by reflection first, and a mismatch leaves simplego as it is).
-//     nets.Backend installs it; HYBRIDPRUNE_FASTDOT=0 turns it off. Delete it when simplego's own
-//     Dot is fast or exposes a public override.
+//     SGEMM of package sparse, and its Transpose executor, for block-swapping permutations, with a
+//     tiled 2-D transpose. It goes through simplego's unexported executor table (go:linkname;
+//     every field it touches is checked by reflection first, and a mismatch leaves simplego as it
+//     is). nets.Backend installs it; HYBRIDPRUNE_FASTOPS=0 turns it off. Delete it when simplego
+//     is fast or exposes a public override.
 package workaround

@@ -28,10 +28,10 @@ func naiveMatMul(a, b []float32, m, k, n int) []float32 {
 // direct loop and against simplego's own executor, on shapes that are and are not multiples of the
 // micro-kernel tiles, and checks that the fast path actually ran.
 func TestFastDotMatchesLoopAndStock(t *testing.T) {
-	if err := InstallFastDot(); err != nil {
+	if err := InstallFastOps(); err != nil {
 		t.Fatal(err)
 	}
-	defer SetFastDot(SetFastDot(true))
+	defer SetFastOps(SetFastOps(true))
 	backend := testBackend(t)
 	exec, err := graph.NewExec(backend, func(a, b *graph.Node) *graph.Node { return graph.Dot(a, b) })
 	if err != nil {
@@ -43,7 +43,7 @@ func TestFastDotMatchesLoopAndStock(t *testing.T) {
 		a, b := randSlice(rng, m*k), randSlice(rng, k*n)
 		want := naiveMatMul(a, b, m, k, n)
 		for _, fast := range []bool{true, false} {
-			SetFastDot(fast)
+			SetFastOps(fast)
 			before := FastDotCalls()
 			out, err := exec.Exec(tensors.FromFlatDataAndDimensions(a, m, k), tensors.FromFlatDataAndDimensions(b, k, n))
 			if err != nil {
@@ -63,10 +63,10 @@ func TestFastDotMatchesLoopAndStock(t *testing.T) {
 // TestFastDotFallsBack checks that products the fast Dot does not handle (batched, matrix x vector,
 // contracting other axes, float64) still give the right answer through simplego's executor.
 func TestFastDotFallsBack(t *testing.T) {
-	if err := InstallFastDot(); err != nil {
+	if err := InstallFastOps(); err != nil {
 		t.Fatal(err)
 	}
-	defer SetFastDot(SetFastDot(true))
+	defer SetFastOps(SetFastOps(true))
 	backend := testBackend(t)
 	rng := rand.New(rand.NewPCG(5, 6))
 	a, b := randSlice(rng, 2*3*4), randSlice(rng, 2*4*5)

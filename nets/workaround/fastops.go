@@ -1,0 +1,159 @@
+package workaround
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+)
+
+// FastOpsEnvVar turns the fast simplego executors (InstallFastOps) off when set to "0".
+const FastOpsEnvVar = "HYBRIDPRUNE_FASTOPS"
+
+// simplegoExecutor is the signature of simplego's per-op executors (simplego.nodeExecutor).
+type simplegoExecutor = func(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer,
+	inputsOwned []bool) (*simplego.Buffer, error)
+
+// simplegoNodeExecutors is simplego's unexported executor table. GoMLX v0.26.0 has no public hook to
+// replace an op's CPU implementation (its own "priorityUser" level is unexported), so the table is
+// reached by name. InstallFastOps checks every field it touches by reflection before using it.
+//
+//go:linkname simplegoNodeExecutors github.com/gomlx/gomlx/backends/simplego.nodeExecutors
+var simplegoNodeExecutors [backends.OpTypeLast]simplegoExecutor
+
+// simplegoLayout holds the byte offsets of the unexported simplego fields the fast executors read,
+// and simplego's own executors they fall back to.
+type simplegoLayout struct {
+	nodeShape, nodeData         uintptr
+	bufShape, bufFlat, bufValid uintptr
+	lhsContract, rhsContract    string
+	lhsBatch, rhsBatch          string
+	stockDot, stockTranspose    simplegoExecutor
+}
+
+var (
+	fastOpsOnce        sync.Once
+	fastOpsErr         error
+	fastOpsLayout      simplegoLayout
+	fastOpsEnabled     atomic.Bool
+	fastDotCalls       atomic.Int64
+	fastTransposeCalls atomic.Int64
+)
+
+// InstallFastOps replaces two of simplego's executors with faster ones for the cases the nets
+// use, leaving every other case to simplego's own code:
+//
+//   - DotGeneral of two float32 rank-2 operands, lhs contracted on its last axis and rhs on its
+//     first (every Dot the nets build: convs as im2col, dense layers and their gradients), runs on
+//     hybridprune's AVX-512 SGEMM (sparse.SGEMM) instead of simplego's generic blocked loop, which
+//     runs at about 8 GFLOP/s;
+//   - Transpose of float32 tensors whose permutation swaps two blocks of axes (a matrix
+//     transpose, or [B,C,H,W] -> [C,H,W,B]) runs as a cache-blocked 2-D transpose instead of an
+//     index iterator.
+//
+// It is idempotent, and does nothing (returning nil) when $HYBRIDPRUNE_FASTOPS is "0". It returns
+// an error, and leaves simplego untouched, when the simplego internals it relies on do not have
+// the expected layout (a GoMLX version other than v0.26.0).
+func InstallFastOps() error {
+	if os.Getenv(FastOpsEnvVar) == "0" {
+		return nil
+	}
+	fastOpsOnce.Do(func() {
+		layout, err := inspectSimplego()
+		if err != nil {
+			fastOpsErr = fmt.Errorf("workaround: fast simplego executors not installed: %w", err)
+			return
+		}
+		fastOpsLayout = layout
+		simplegoNodeExecutors[backends.OpTypeDotGeneral] = execFastDot
+		simplegoNodeExecutors[backends.OpTypeTranspose] = execFastTranspose
+		fastOpsEnabled.Store(true)
+	})
+	return fastOpsErr
+}
+
+// SetFastOps turns the installed fast executors on or off at run time (tests compare both paths);
+// it returns the previous setting. It has no effect before InstallFastOps succeeded.
+func SetFastOps(on bool) (previous bool) { return fastOpsEnabled.Swap(on) }
+
+// FastDotCalls returns how many matrix products the fast Dot has computed so far.
+func FastDotCalls() int64 { return fastDotCalls.Load() }
+
+// FastTransposeCalls returns how many transposes the fast Transpose has computed so far.
+func FastTransposeCalls() int64 { return fastTransposeCalls.Load() }
+
+// inspectSimplego finds, by reflection, the simplego fields the fast executors need and checks their
+// types, so a GoMLX upgrade that changes them disables the fast executors instead of corrupting
+// memory.
+func inspectSimplego() (simplegoLayout, error) {
+	var l simplegoLayout
+	l.stockDot = simplegoNodeExecutors[backends.OpTypeDotGeneral]
+	l.stockTranspose = simplegoNodeExecutors[backends.OpTypeTranspose]
+	if l.stockDot == nil || l.stockTranspose == nil {
+		return l, errors.New("simplego has no DotGeneral or Transpose executor registered")
+	}
+	shapeType := reflect.TypeOf(shapes.Shape{})
+	anyType := reflect.TypeOf((*any)(nil)).Elem()
+	field := func(t reflect.Type, name string, want reflect.Type) (uintptr, error) {
+		f, ok := t.FieldByName(name)
+		if !ok {
+			return 0, fmt.Errorf("simplego.%s has no field %q", t.Name(), name)
+		}
+		if f.Type != want {
+			return 0, fmt.Errorf("simplego.%s.%s has type %v, want %v", t.Name(), name, f.Type, want)
+		}
+		return f.Offset, nil
+	}
+	var err error
+	nodeT, bufT := reflect.TypeOf(simplego.Node{}), reflect.TypeOf(simplego.Buffer{})
+	if l.nodeShape, err = field(nodeT, "shape", shapeType); err != nil {
+		return l, err
+	}
+	if l.nodeData, err = field(nodeT, "data", anyType); err != nil {
+		return l, err
+	}
+	if l.bufShape, err = field(bufT, "shape", shapeType); err != nil {
+		return l, err
+	}
+	if l.bufFlat, err = field(bufT, "flat", anyType); err != nil {
+		return l, err
+	}
+	if l.bufValid, err = field(bufT, "valid", reflect.TypeOf(true)); err != nil {
+		return l, err
+	}
+	l.lhsContract, l.rhsContract = "lhsContractingAxes", "rhsContractingAxes"
+	l.lhsBatch, l.rhsBatch = "lhsBatchAxes", "rhsBatchAxes"
+	return l, nil
+}
+
+// simplegoBufferView is a read-only view of a simplego.Buffer's shape and data.
+type simplegoBufferView struct {
+	shape shapes.Shape
+	flat  any
+}
+
+func bufferView(b *simplego.Buffer, l *simplegoLayout) simplegoBufferView {
+	p := unsafe.Pointer(b)
+	return simplegoBufferView{
+		shape: *(*shapes.Shape)(unsafe.Add(p, l.bufShape)),
+		flat:  *(*any)(unsafe.Add(p, l.bufFlat)),
+	}
+}
+
+// newSimplegoBuffer wraps flat as a valid simplego.Buffer of the given shape. simplego recycles it
+// through its buffer pool like its own buffers.
+func newSimplegoBuffer(shape shapes.Shape, flat []float32, l *simplegoLayout) *simplego.Buffer {
+	b := new(simplego.Buffer)
+	p := unsafe.Pointer(b)
+	*(*shapes.Shape)(unsafe.Add(p, l.bufShape)) = shape
+	*(*any)(unsafe.Add(p, l.bufFlat)) = flat
+	*(*bool)(unsafe.Add(p, l.bufValid)) = true
+	return b
+}

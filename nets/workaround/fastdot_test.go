@@ -7,20 +7,14 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
+
+	"github.com/hybridprune/hybridprune/sparse"
 )
 
-// naiveMatMul returns a (m x k) * b (k x n), row-major, accumulated in float64.
+// naiveMatMul returns a (m x k) * b (k x n), row-major, by the triple loop of sparse.NaiveGEMM.
 func naiveMatMul(a, b []float32, m, k, n int) []float32 {
 	c := make([]float32, m*n)
-	for i := range m {
-		for j := range n {
-			var s float64
-			for p := range k {
-				s += float64(a[i*k+p]) * float64(b[p*n+j])
-			}
-			c[i*n+j] = float32(s)
-		}
-	}
+	sparse.NaiveGEMM(a, b, c, m, n, k)
 	return c
 }
 

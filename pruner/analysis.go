@@ -116,6 +116,16 @@ type RetrainRow struct {
 	LossNoRetrain, LossRetrain         float64
 }
 
+// retrainConfigs returns cfg set to metric m and target r, with its epochs (c) and without any
+// training (bare).
+func retrainConfigs(cfg ScheduleConfig, m string, r float64) (c, bare ScheduleConfig) {
+	c = cfg
+	c.Metric, c.Target = m, r
+	bare = c
+	bare.FineTuneEpochs, bare.RetrainEpochs = 0, 0
+	return c, bare
+}
+
 // RetrainTable runs filter pruning (RunFilterOnly with cfg's steps and selection) for every metric
 // and remaining ratio twice: once without any training (FineTuneEpochs = RetrainEpochs = 0) and
 // once with cfg's epochs, and tabulates the final accuracy and loss.
@@ -126,10 +136,7 @@ func RetrainTable(spec *nets.Spec, w nets.Weights, metrics []string, ratios []fl
 	var rows []RetrainRow
 	for _, m := range metrics {
 		for _, r := range ratios {
-			c := cfg
-			c.Metric, c.Target = m, r
-			bare := c
-			bare.FineTuneEpochs, bare.RetrainEpochs = 0, 0
+			c, bare := retrainConfigs(cfg, m, r)
 			if err := bare.Validate(nil, true, false); err != nil {
 				return nil, fmt.Errorf("retrain table %s@%g: %w", m, r, err)
 			}
@@ -140,10 +147,7 @@ func RetrainTable(spec *nets.Spec, w nets.Weights, metrics []string, ratios []fl
 	}
 	for _, m := range metrics {
 		for _, r := range ratios {
-			c := cfg
-			c.Metric, c.Target = m, r
-			bare := c
-			bare.FineTuneEpochs, bare.RetrainEpochs = 0, 0
+			c, bare := retrainConfigs(cfg, m, r)
 			row := RetrainRow{Metric: m, Ratio: r}
 			res0, err := RunFilterOnly(spec, w, bare, nil, ev)
 			if err != nil {

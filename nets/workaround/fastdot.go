@@ -13,8 +13,9 @@ import (
 	"github.com/hybridprune/hybridprune/sparse"
 )
 
-// dotAxes reads the contracting and batch axes out of a DotGeneral node's data.
-func dotAxes(data any, l *simplegoLayout) (lc, rc []int, batched bool, ok bool) {
+// dotAxes reads the contracting and batch axes out of a DotGeneral node's data (simplego's
+// dotGeneralNodeData, read by field name).
+func dotAxes(data any) (lc, rc []int, batched bool, ok bool) {
 	v := reflect.ValueOf(data)
 	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
 		return nil, nil, false, false
@@ -32,10 +33,10 @@ func dotAxes(data any, l *simplegoLayout) (lc, rc []int, batched bool, ok bool) 
 		return out, true
 	}
 	var ok1, ok2, ok3, ok4 bool
-	lc, ok1 = ints(l.lhsContract)
-	rc, ok2 = ints(l.rhsContract)
-	lb, ok3 := ints(l.lhsBatch)
-	rb, ok4 := ints(l.rhsBatch)
+	lc, ok1 = ints("lhsContractingAxes")
+	rc, ok2 = ints("rhsContractingAxes")
+	lb, ok3 := ints("lhsBatchAxes")
+	rb, ok4 := ints("rhsBatchAxes")
 	if !(ok1 && ok2 && ok3 && ok4) {
 		return nil, nil, false, false
 	}
@@ -56,7 +57,7 @@ func execFastDot(backend *simplego.Backend, node *simplego.Node, inputs []*simpl
 		lhs.shape.Rank() != 2 || rhs.shape.Rank() != 2 {
 		return l.stockDot(backend, node, inputs, inputsOwned)
 	}
-	lc, rc, batched, ok := dotAxes(*(*any)(unsafe.Add(nodePtr, l.nodeData)), l)
+	lc, rc, batched, ok := dotAxes(*(*any)(unsafe.Add(nodePtr, l.nodeData)))
 	if !ok || batched || len(lc) != 1 || len(rc) != 1 || lc[0] != 1 || rc[0] != 0 {
 		return l.stockDot(backend, node, inputs, inputsOwned)
 	}

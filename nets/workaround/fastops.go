@@ -33,8 +33,6 @@ var simplegoNodeExecutors [backends.OpTypeLast]simplegoExecutor
 type simplegoLayout struct {
 	nodeShape, nodeData         uintptr
 	bufShape, bufFlat, bufValid uintptr
-	lhsContract, rhsContract    string
-	lhsBatch, rhsBatch          string
 	stockDot, stockTranspose    simplegoExecutor
 }
 
@@ -128,8 +126,6 @@ func inspectSimplego() (simplegoLayout, error) {
 	if l.bufValid, err = field(bufT, "valid", reflect.TypeOf(true)); err != nil {
 		return l, err
 	}
-	l.lhsContract, l.rhsContract = "lhsContractingAxes", "rhsContractingAxes"
-	l.lhsBatch, l.rhsBatch = "lhsBatchAxes", "rhsBatchAxes"
 	return l, nil
 }
 

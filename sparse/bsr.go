@@ -1,6 +1,9 @@
 package sparse
 
-import "fmt"
+import (
+	"fmt"
+	"github.com/hybridprune/hybridprune/gemm"
+)
 
 // BSRMatrix is a block-wise sparse matrix (block compressed sparse row): the
 // Rows x Cols matrix is tiled into R x C blocks (the last block row/column
@@ -24,7 +27,7 @@ func CompressBSR(dense []float32, rows, cols, r, c int) (*BSRMatrix, error) {
 	if !ok || len(dense) != total || r < 1 || c < 1 || r > 1<<16 || c > 1<<16 || cols > 1<<31-1 {
 		return nil, fmt.Errorf("sparse: CompressBSR: %d values for %dx%d, block %dx%d: %w", len(dense), rows, cols, r, c, ErrShape)
 	}
-	br, bc := ceilDiv(rows, r), ceilDiv(cols, c)
+	br, bc := gemm.CeilDiv(rows, r), gemm.CeilDiv(cols, c)
 	a := &BSRMatrix{Rows: rows, Cols: cols, R: r, C: c, RowPtr: make([]int32, br+1)}
 	for i := range br {
 		for j := range bc {
@@ -68,7 +71,7 @@ func (a *BSRMatrix) Validate() error {
 	if _, ok := mul(a.Rows, a.Cols); !ok || a.R < 1 || a.C < 1 || a.R > 1<<16 || a.C > 1<<16 || a.Cols > 1<<31-1 {
 		return fmt.Errorf("sparse: BSRMatrix.Validate: bad shape %dx%d block %dx%d: %w", a.Rows, a.Cols, a.R, a.C, ErrCorrupt)
 	}
-	br, bc := ceilDiv(a.Rows, a.R), ceilDiv(a.Cols, a.C)
+	br, bc := gemm.CeilDiv(a.Rows, a.R), gemm.CeilDiv(a.Cols, a.C)
 	if len(a.RowPtr) != br+1 || a.RowPtr[0] != 0 || int(a.RowPtr[br]) != len(a.ColIdx) {
 		return fmt.Errorf("sparse: BSRMatrix.Validate: RowPtr (%d entries) inconsistent with %d block rows and %d blocks: %w", len(a.RowPtr), br, len(a.ColIdx), ErrCorrupt)
 	}

@@ -66,6 +66,6 @@
 // TimeGEMM, CompareKernels/CompareFuncs (round-robin, best-of, robust on a
 // shared machine) and WriteTable are exported for a bench CLI; `go test
 // -bench GEMM -batches 128` and SPARSE_TABLE (see table_test.go) use them.
-// The OpenBLAS anchor is sparse/openblas (build tag openblas); the GPU
+// The OpenBLAS anchor is gemm/openblas (build tag openblas); the GPU
 // design is sparse/cusparselt (build tag cusparselt, unmeasured).
 package sparse

@@ -2,6 +2,8 @@ package sparse
 
 import (
 	"errors"
+	"github.com/hybridprune/hybridprune/gemm/gemmtest"
+	"github.com/hybridprune/hybridprune/internal/testmat"
 	"slices"
 	"strings"
 	"testing"
@@ -9,10 +11,10 @@ import (
 
 func TestCompressNMRoundTrip(t *testing.T) {
 	for _, pat := range [][2]int{{2, 4}, {1, 4}, {4, 8}, {1, 2}, {3, 5}, {15, 16}} {
-		for _, s := range testShapes {
+		for _, s := range gemmtest.Shapes {
 			rows, k := s[0], s[2]
-			a := randMatrix(rows*k, 7)
-			pruneNM(a, rows, k, pat[0], pat[1])
+			a := testmat.RandMatrix(rows*k, 7)
+			testmat.PruneNM(a, rows, k, pat[0], pat[1])
 			nm, err := CompressNM(a, rows, k, pat[0], pat[1], OrderChannels)
 			if err != nil {
 				t.Fatal(err)
@@ -91,8 +93,8 @@ func TestNMMetadataLayout(t *testing.T) {
 }
 
 func TestNMValidateCatches(t *testing.T) {
-	a := randMatrix(3*16, 1)
-	pruneNM(a, 3, 16, 2, 4)
+	a := testmat.RandMatrix(3*16, 1)
+	testmat.PruneNM(a, 3, 16, 2, 4)
 	good, _ := CompressNM(a, 3, 16, 2, 4, OrderWidth)
 	mutate := map[string]func(x *NMMatrix){
 		"descending":  func(x *NMMatrix) { x.Meta[0] = x.Meta[0]&^0xF | 0x1<<2 | 0x1 }, // 1,1
@@ -117,10 +119,10 @@ func TestNMValidateCatches(t *testing.T) {
 }
 
 func TestOtherFormatsRoundTrip(t *testing.T) {
-	for _, s := range testShapes {
+	for _, s := range gemmtest.Shapes {
 		rows, k := s[0], s[2]
-		a := randMatrix(rows*k, 3)
-		randSparse(a, 0.3, 4)
+		a := testmat.RandMatrix(rows*k, 3)
+		testmat.RandSparse(a, 0.3, 4)
 		csr, err := CompressCSR(a, rows, k)
 		if err != nil {
 			t.Fatal(err)
@@ -130,13 +132,13 @@ func TestOtherFormatsRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		v := slices.Clone(a)
-		pruneNM(v, rows, k, 5, 32)
+		testmat.PruneNM(v, rows, k, 5, 32)
 		vec, err := CompressVector(v, rows, k, 32, 5)
 		if err != nil {
 			t.Fatal(err)
 		}
 		g := slices.Clone(a)
-		pruneColumns(g, rows, k, k/2)
+		testmat.PruneColumns(g, rows, k, k/2)
 		grp, err := CompressGroup(g, rows, k)
 		if err != nil {
 			t.Fatal(err)
@@ -193,8 +195,8 @@ func TestPatternRejects(t *testing.T) {
 }
 
 func TestUnmarshalRejects(t *testing.T) {
-	a := randMatrix(4*8, 1)
-	pruneNM(a, 4, 8, 2, 4)
+	a := testmat.RandMatrix(4*8, 1)
+	testmat.PruneNM(a, 4, 8, 2, 4)
 	nm, _ := CompressNM(a, 4, 8, 2, 4, OrderWidth)
 	enc, _ := nm.MarshalBinary()
 	var x NMMatrix

@@ -2,6 +2,7 @@ package sparse
 
 import (
 	"encoding/binary"
+	"github.com/hybridprune/hybridprune/internal/testmat"
 	"math"
 	"testing"
 )
@@ -59,8 +60,8 @@ func seedEncodings(f *testing.F, encs ...[]byte) {
 
 func FuzzNMUnmarshal(f *testing.F) {
 	for _, pat := range [][2]int{{2, 4}, {1, 4}, {4, 8}} {
-		a := randMatrix(3*10, 1)
-		pruneNM(a, 3, 10, pat[0], pat[1])
+		a := testmat.RandMatrix(3*10, 1)
+		testmat.PruneNM(a, 3, 10, pat[0], pat[1])
 		nm, _ := CompressNM(a, 3, 10, pat[0], pat[1], OrderWidth)
 		enc, _ := nm.MarshalBinary()
 		seedEncodings(f, enc)
@@ -82,7 +83,7 @@ func FuzzNMValidate(f *testing.F) {
 			x.Meta = append(x.Meta, binary.LittleEndian.Uint32(meta[i:]))
 		}
 		if nvals > 0 && nvals <= 1<<12 {
-			x.Values = randMatrix(nvals, uint64(nvals))
+			x.Values = testmat.RandMatrix(nvals, uint64(nvals))
 		}
 		if err := x.Validate(); err != nil {
 			if _, err2 := x.Decompress(); err2 == nil {
@@ -108,8 +109,8 @@ func FuzzNMValidate(f *testing.F) {
 }
 
 func FuzzCSRUnmarshal(f *testing.F) {
-	a := randMatrix(5*9, 2)
-	randSparse(a, 0.3, 3)
+	a := testmat.RandMatrix(5*9, 2)
+	testmat.RandSparse(a, 0.3, 3)
 	csr, _ := CompressCSR(a, 5, 9)
 	enc, _ := csr.MarshalBinary()
 	seedEncodings(f, enc)
@@ -119,8 +120,8 @@ func FuzzCSRUnmarshal(f *testing.F) {
 }
 
 func FuzzBSRUnmarshal(f *testing.F) {
-	a := randMatrix(5*9, 2)
-	randSparse(a, 0.1, 3)
+	a := testmat.RandMatrix(5*9, 2)
+	testmat.RandSparse(a, 0.1, 3)
 	bsr, _ := CompressBSR(a, 5, 9, 2, 4)
 	enc, _ := bsr.MarshalBinary()
 	seedEncodings(f, enc)
@@ -130,8 +131,8 @@ func FuzzBSRUnmarshal(f *testing.F) {
 }
 
 func FuzzVectorUnmarshal(f *testing.F) {
-	a := randMatrix(3*40, 2)
-	pruneNM(a, 3, 40, 3, 16)
+	a := testmat.RandMatrix(3*40, 2)
+	testmat.PruneNM(a, 3, 40, 3, 16)
 	v, _ := CompressVector(a, 3, 40, 16, 3)
 	enc, _ := v.MarshalBinary()
 	seedEncodings(f, enc)
@@ -141,8 +142,8 @@ func FuzzVectorUnmarshal(f *testing.F) {
 }
 
 func FuzzGroupUnmarshal(f *testing.F) {
-	a := randMatrix(4*12, 2)
-	pruneColumns(a, 4, 12, 5)
+	a := testmat.RandMatrix(4*12, 2)
+	testmat.PruneColumns(a, 4, 12, 5)
 	g, _ := CompressGroup(a, 4, 12)
 	enc, _ := g.MarshalBinary()
 	seedEncodings(f, enc)

@@ -2,6 +2,7 @@ package sparse
 
 import (
 	"fmt"
+	"github.com/hybridprune/hybridprune/gemm"
 	"slices"
 )
 
@@ -24,7 +25,7 @@ type NMMatrix struct {
 }
 
 // KPad returns K rounded up to a multiple of M.
-func (a *NMMatrix) KPad() int { return ceilDiv(a.K, a.M) * a.M }
+func (a *NMMatrix) KPad() int { return gemm.CeilDiv(a.K, a.M) * a.M }
 
 // KeptPerRow returns the number of stored values per row, KPad()/M*N.
 func (a *NMMatrix) KeptPerRow() int { return a.KPad() / a.M * a.N }
@@ -133,7 +134,7 @@ func checkNMParams(rows, k, n, m int, order GroupOrder) error {
 	if order > OrderChannels {
 		return fmt.Errorf("unknown group order %d: %w", order, ErrShape)
 	}
-	kpad, ok := mulAdd(ceilDiv(k, m), m, 0)
+	kpad, ok := mulAdd(gemm.CeilDiv(k, m), m, 0)
 	if !ok {
 		return fmt.Errorf("K=%d too large: %w", k, ErrShape)
 	}

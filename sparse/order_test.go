@@ -1,6 +1,8 @@
 package sparse
 
 import (
+	"github.com/hybridprune/hybridprune/gemm/gemmtest"
+	"github.com/hybridprune/hybridprune/internal/testmat"
 	"slices"
 	"testing"
 )
@@ -36,13 +38,13 @@ func TestConvGeomPerm(t *testing.T) {
 func TestPermutedProduct(t *testing.T) {
 	g := ConvGeom{In: 8, KH: 3, KW: 3}
 	m, n, k := 10, 37, g.K()
-	w, b := randMatrix(m*k, 1), randMatrix(k*n, 2)
+	w, b := testmat.RandMatrix(m*k, 1), testmat.RandMatrix(k*n, 2)
 	perm, _ := g.Perm(OrderWidth, OrderChannels)
 	wc, err := PermuteColumns(w, m, perm)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pruneNM(wc, m, k, 2, 4)
+	testmat.PruneNM(wc, m, k, 2, 4)
 	nm, err := CompressNM(wc, m, k, 2, 4, OrderChannels)
 	if err != nil {
 		t.Fatal(err)
@@ -52,14 +54,14 @@ func TestPermutedProduct(t *testing.T) {
 	for j, p := range perm {
 		copy(bc[j*n:(j+1)*n], b[p*n:(p+1)*n])
 	}
-	got := sentinel(m * n)
+	got := testmat.Sentinel(m * n)
 	if err := SpMMNM(nm, bc, n, got); err != nil {
 		t.Fatal(err)
 	}
 	// Reference in width order: un-permute the pruned weights.
 	inv, _ := g.Perm(OrderChannels, OrderWidth)
 	ww, _ := PermuteColumns(wc, m, inv)
-	checkProduct(t, "permuted", ww, b, got, m, n, k)
+	gemmtest.CheckProduct(t, "permuted", ww, b, got, m, n, k)
 }
 
 func TestPermuteColumnsRejects(t *testing.T) {

@@ -1,9 +1,12 @@
 package sparse
 
-import "fmt"
+import (
+	"fmt"
+	"github.com/hybridprune/hybridprune/gemm"
+)
 
 // kbIndex is the K block of the indexed (sparse) kernels, in dense B rows:
-// one packed inr-wide B panel of kbIndex rows is 32 KiB, so it stays close
+// one packed gemm.IndexCols-wide B panel of kbIndex rows is 32 KiB, so it stays close
 // (L1/L2) while every row tile of the block gathers from it at data-dependent
 // rows. Measured on Zen 4 against 32..512: 64 was best (larger panels fall
 // out of L1, smaller ones make the per-tile C reload dominate).
@@ -11,9 +14,9 @@ const kbIndex = 64
 
 // Plan is a sparse weight matrix (rows x k, any pattern) converted into the
 // layout of the indexed micro-kernel: for every K block of kb dense columns
-// and every tile of imr rows, a segment of steps; step j holds imr values
+// and every tile of gemm.IndexRows rows, a segment of steps; step j holds gemm.IndexRows values
 // (one per row, zero-padded when a row has fewer entries in the block) and
-// imr uint16 offsets of the B rows they multiply, pre-scaled into the packed
+// gemm.IndexRows uint16 offsets of the B rows they multiply, pre-scaled into the packed
 // B panel. Building a plan costs O(stored values); weights are static at
 // inference, so an engine builds it once per layer and calls MatMul per batch.
 //
@@ -24,7 +27,7 @@ type Plan struct {
 	rows, k int   // C rows; dense K (rows of B)
 	kb      int   // dense B rows per K block
 	nkb     int   // number of K blocks (covering kPad >= k)
-	tiles   int   // ceil(rows / imr)
+	tiles   int   // ceil(rows / gemm.IndexRows)
 	seg     []int // steps prefix over segments, index blk*tiles+t; len nkb*tiles+1
 	vals    []float32
 	offs    []uint16
@@ -38,14 +41,14 @@ func (p *Plan) Dims() (rows, k int) { return p.rows, p.k }
 // Stored returns the number of stored weight values (N:M: rows*KPad*N/M).
 func (p *Plan) Stored() int { return p.stored }
 
-// Steps returns the number of kernel steps (each imr multiply-adds of inr
-// columns), including the padding of uneven rows within a tile; Steps()*imr
+// Steps returns the number of kernel steps (each gemm.IndexRows multiply-adds of gemm.IndexCols
+// columns), including the padding of uneven rows within a tile; Steps()*gemm.IndexRows
 // versus Stored() measures padding waste.
 func (p *Plan) Steps() int { return p.seg[len(p.seg)-1] }
 
 // String describes the plan.
 func (p *Plan) String() string {
-	return fmt.Sprintf("%s plan %dx%d, %d stored, %d padded slots", p.label, p.rows, p.k, p.stored, p.Steps()*imr)
+	return fmt.Sprintf("%s plan %dx%d, %d stored, %d padded slots", p.label, p.rows, p.k, p.stored, p.Steps()*gemm.IndexRows)
 }
 
 // planSource feeds the generic plan builder: count(r, blk) is the number of
@@ -59,19 +62,19 @@ type planSource struct {
 
 // buildPlan lays out a plan from src, in parallel over row tiles.
 func buildPlan(src planSource, label string) *Plan {
-	nkb := max(ceilDiv(src.k, src.kb), 0)
-	tiles := ceilDiv(src.rows, imr)
+	nkb := max(gemm.CeilDiv(src.k, src.kb), 0)
+	tiles := gemm.CeilDiv(src.rows, gemm.IndexRows)
 	p := &Plan{rows: src.rows, k: src.k, kb: src.kb, nkb: nkb, tiles: tiles, label: label}
 	nseg := nkb * tiles
 	p.seg = make([]int, nseg+1)
-	g := splitGrid(tiles, 1, Threads())
-	stored := make([]int, g.workers())
-	parallel(g.workers(), func(w int) {
-		t0, t1 := g.rowRange(w)
+	g := gemm.SplitGrid(tiles, 1, gemm.Threads())
+	stored := make([]int, g.Workers())
+	gemm.Parallel(g.Workers(), func(w int) {
+		t0, t1 := g.RowRange(w)
 		for t := t0; t < t1; t++ {
 			for blk := range nkb {
 				mx := 0
-				for r := t * imr; r < min(t*imr+imr, src.rows); r++ {
+				for r := t * gemm.IndexRows; r < min(t*gemm.IndexRows+gemm.IndexRows, src.rows); r++ {
 					c := src.count(r, blk)
 					stored[w] += c
 					mx = max(mx, c)
@@ -87,17 +90,17 @@ func buildPlan(src planSource, label string) *Plan {
 		p.seg[i+1] += p.seg[i]
 	}
 	steps := p.seg[nseg]
-	p.vals = make([]float32, steps*imr)
-	p.offs = make([]uint16, steps*imr)
-	parallel(g.workers(), func(w int) {
-		t0, t1 := g.rowRange(w)
+	p.vals = make([]float32, steps*gemm.IndexRows)
+	p.offs = make([]uint16, steps*gemm.IndexRows)
+	gemm.Parallel(g.Workers(), func(w int) {
+		t0, t1 := g.RowRange(w)
 		var cols []int32
 		var vals []float32
 		for t := t0; t < t1; t++ {
 			for blk := range nkb {
 				s0 := p.seg[blk*tiles+t]
-				for i := range imr {
-					r := t*imr + i
+				for i := range gemm.IndexRows {
+					r := t*gemm.IndexRows + i
 					if r >= src.rows {
 						break
 					}
@@ -106,8 +109,8 @@ func buildPlan(src planSource, label string) *Plan {
 					vals = growFloat32(vals, c)
 					src.fill(r, blk, cols, vals)
 					for j := range c {
-						p.vals[(s0+j)*imr+i] = vals[j]
-						p.offs[(s0+j)*imr+i] = uint16(int(cols[j]) * inr * 4 / 8)
+						p.vals[(s0+j)*gemm.IndexRows+i] = vals[j]
+						p.offs[(s0+j)*gemm.IndexRows+i] = uint16(int(cols[j]) * gemm.IndexCols * 4 / 8)
 					}
 				}
 			}
@@ -133,7 +136,7 @@ func growFloat32(s []float32, n int) []float32 {
 // MatMul computes C = W * B where W is the planned rows x k weight matrix, B
 // is contiguous row-major k x n and C contiguous rows x n (overwritten).
 func (p *Plan) MatMul(b []float32, n int, c []float32) error {
-	if err := checkGEMM(p.rows, n, p.k, nil, -1, b, n, c, n); err != nil {
+	if err := gemm.CheckGEMM(p.rows, n, p.k, nil, -1, b, n, c, n); err != nil {
 		return fmt.Errorf("sparse: Plan.MatMul (%s): %w", p.label, err)
 	}
 	p.run(b, n, c)
@@ -148,33 +151,33 @@ func (p *Plan) run(b []float32, n int, c []float32) {
 		clear(c[:p.rows*n])
 		return
 	}
-	kr := kernels()
-	panels := ceilDiv(n, inr)
-	g := splitGrid(p.tiles, panels, Threads())
-	parallel(g.workers(), func(w int) {
-		t0, t1 := g.rowRange(w)
-		q0, q1 := g.colRange(w)
-		panelp := getFloats(p.kb * inr)
-		defer putFloats(panelp)
+	kr := gemm.Current()
+	panels := gemm.CeilDiv(n, gemm.IndexCols)
+	g := gemm.SplitGrid(p.tiles, panels, gemm.Threads())
+	gemm.Parallel(g.Workers(), func(w int) {
+		t0, t1 := g.RowRange(w)
+		q0, q1 := g.ColRange(w)
+		panelp := gemm.GetFloats(p.kb * gemm.IndexCols)
+		defer gemm.PutFloats(panelp)
 		panel := *panelp
-		var scratch scratchTile
+		var scratch gemm.ScratchTile
 		for blk := range p.nkb {
 			k0 := blk * p.kb
 			rowOf := func(r int) int { return k0 + r }
 			for q := q0; q < q1; q++ {
-				packB(panel, b, n, n, q*inr, 1, p.kb, inr, rowOf, p.k)
+				gemm.PackB(panel, b, n, n, q*gemm.IndexCols, 1, p.kb, gemm.IndexCols, rowOf, p.k)
 				// Full tiles of a full-width panel run in one call; tiles that
 				// stick out of C (ragged last tile, narrow last panel) go
 				// through scratch one by one.
 				edge := t0
-				if q*inr+inr <= n {
+				if q*gemm.IndexCols+gemm.IndexCols <= n {
 					edge = t1
-					if t1 == p.tiles && p.rows%imr != 0 {
+					if t1 == p.tiles && p.rows%gemm.IndexRows != 0 {
 						edge--
 					}
 					if edge > t0 {
 						seg := p.seg[blk*p.tiles+t0 : blk*p.tiles+edge+1]
-						kr.runTiles(edge-t0, seg, p.vals, p.offs, panel, c[t0*imr*n+q*inr:], n, blk > 0)
+						kr.IndexTiles(edge-t0, seg, p.vals, p.offs, panel, c[t0*gemm.IndexRows*n+q*gemm.IndexCols:], n, blk > 0)
 					}
 					edge = max(edge, t0)
 				}
@@ -187,10 +190,10 @@ func (p *Plan) run(b []float32, n int, c []float32) {
 }
 
 // edgeTile runs one tile that sticks out of C through the scratch tile.
-func (p *Plan) edgeTile(kr *kernelRoute, blk, t, q, n int, c, panel []float32, scratch *scratchTile) {
+func (p *Plan) edgeTile(kr *gemm.Route, blk, t, q, n int, c, panel []float32, scratch *gemm.ScratchTile) {
 	s0, s1 := p.seg[blk*p.tiles+t], p.seg[blk*p.tiles+t+1]
-	vals, offs := p.vals[s0*imr:s1*imr], p.offs[s0*imr:s1*imr]
-	tile(c, n, p.rows, n, t*imr, q*inr, imr, inr, blk > 0, scratch, func(cc []float32, l int, load bool) {
-		kr.index(s1-s0, vals, offs, panel, cc, l, load)
+	vals, offs := p.vals[s0*gemm.IndexRows:s1*gemm.IndexRows], p.offs[s0*gemm.IndexRows:s1*gemm.IndexRows]
+	gemm.Tile(c, n, p.rows, n, t*gemm.IndexRows, q*gemm.IndexCols, gemm.IndexRows, gemm.IndexCols, blk > 0, scratch, func(cc []float32, l int, load bool) {
+		kr.Index(s1-s0, vals, offs, panel, cc, l, load)
 	})
 }

@@ -1,6 +1,9 @@
 package sparse
 
-import "fmt"
+import (
+	"fmt"
+	"github.com/hybridprune/hybridprune/gemm"
+)
 
 // NewCSRPlan validates a and builds its kernel plan. Rows of a tile with
 // fewer entries in a K block are zero-padded to the longest row of the tile.
@@ -13,7 +16,7 @@ func NewCSRPlan(a *CSRMatrix) (*Plan, error) {
 
 func csrPlan(a *CSRMatrix, label string) *Plan {
 	kb := kbIndex
-	nkb := ceilDiv(a.Cols, kb)
+	nkb := gemm.CeilDiv(a.Cols, kb)
 	// bnd[r*(nkb+1)+blk] is the first entry of row r with column >= blk*kb.
 	bnd := make([]int32, a.Rows*(nkb+1))
 	for r := range a.Rows {

@@ -1,6 +1,9 @@
 package sparse
 
-import "fmt"
+import (
+	"fmt"
+	"github.com/hybridprune/hybridprune/gemm"
+)
 
 // GroupPlan is a group-wise matrix prepared for repeated products: the
 // remaining dense Rows x len(Kept) weights pre-packed for the dense
@@ -21,9 +24,9 @@ func NewGroupPlan(a *GroupMatrix) (*GroupPlan, error) {
 	kk := len(a.Kept)
 	p := &GroupPlan{rows: a.Rows, k: a.K, kept: append([]int32(nil), a.Kept...)}
 	if a.Rows > 0 && kk > 0 {
-		pa := packAll(a.Values, kk, a.Rows, kk)
+		pa := gemm.PackA(a.Values, kk, a.Rows, kk)
 		p.packed = append([]float32(nil), *pa...)
-		putFloats(pa)
+		gemm.PutFloats(pa)
 	}
 	return p, nil
 }
@@ -33,10 +36,10 @@ func (p *GroupPlan) Dims() (rows, k int) { return p.rows, p.k }
 
 // MatMul computes C = A * B with B contiguous k x n and C rows x n.
 func (p *GroupPlan) MatMul(b []float32, n int, c []float32) error {
-	if err := checkGEMM(p.rows, n, p.k, nil, -1, b, n, c, n); err != nil {
+	if err := gemm.CheckGEMM(p.rows, n, p.k, nil, -1, b, n, c, n); err != nil {
 		return fmt.Errorf("sparse: GroupPlan.MatMul: %w", err)
 	}
-	gemmPacked(p.rows, n, len(p.kept), p.packed, b, n, p.kept, p.k, c, n)
+	gemm.MulPacked(p.rows, n, len(p.kept), p.packed, b, n, p.kept, p.k, c, n)
 	return nil
 }
 

@@ -2,28 +2,31 @@ package sparse
 
 import (
 	"fmt"
+	"github.com/hybridprune/hybridprune/gemm"
+	"github.com/hybridprune/hybridprune/gemm/gemmtest"
+	"github.com/hybridprune/hybridprune/internal/testmat"
 	"testing"
 )
 
 func TestSpMMNM(t *testing.T) {
 	patterns := [][2]int{{2, 4}, {1, 4}, {4, 8}, {1, 2}, {3, 7}, {8, 16}}
-	forEachRoute(t, func(t *testing.T) {
+	gemmtest.ForEachRoute(t, func(t *testing.T) {
 		for _, pat := range patterns {
-			for _, s := range testShapes {
+			for _, s := range gemmtest.Shapes {
 				m, n, k := s[0], s[1], s[2]
-				a := randMatrix(m*k, uint64(k))
-				pruneNM(a, m, k, pat[0], pat[1])
+				a := testmat.RandMatrix(m*k, uint64(k))
+				testmat.PruneNM(a, m, k, pat[0], pat[1])
 				for _, order := range []GroupOrder{OrderWidth, OrderChannels} {
 					nm, err := CompressNM(a, m, k, pat[0], pat[1], order)
 					if err != nil {
 						t.Fatal(err)
 					}
-					b := randMatrix(k*n, uint64(n))
-					c := sentinel(m * n)
+					b := testmat.RandMatrix(k*n, uint64(n))
+					c := testmat.Sentinel(m * n)
 					if err := SpMMNM(nm, b, n, c); err != nil {
 						t.Fatal(err)
 					}
-					checkProduct(t, fmt.Sprintf("%d:%d", pat[0], pat[1]), a, b, c, m, n, k)
+					gemmtest.CheckProduct(t, fmt.Sprintf("%d:%d", pat[0], pat[1]), a, b, c, m, n, k)
 				}
 			}
 		}
@@ -36,8 +39,8 @@ func TestSpMMNMAllZero(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := sentinel(m * n)
-	if err := SpMMNM(nm, randMatrix(k*n, 1), n, c); err != nil {
+	c := testmat.Sentinel(m * n)
+	if err := SpMMNM(nm, testmat.RandMatrix(k*n, 1), n, c); err != nil {
 		t.Fatal(err)
 	}
 	for i, v := range c {
@@ -48,38 +51,38 @@ func TestSpMMNMAllZero(t *testing.T) {
 }
 
 func TestSpMMCSR(t *testing.T) {
-	forEachRoute(t, func(t *testing.T) {
+	gemmtest.ForEachRoute(t, func(t *testing.T) {
 		for _, density := range []float64{0, 0.05, 0.5, 1} {
-			for _, s := range testShapes {
+			for _, s := range gemmtest.Shapes {
 				m, n, k := s[0], s[1], s[2]
-				a := randMatrix(m*k, 11)
-				randSparse(a, density, 12)
+				a := testmat.RandMatrix(m*k, 11)
+				testmat.RandSparse(a, density, 12)
 				csr, err := CompressCSR(a, m, k)
 				if err != nil {
 					t.Fatal(err)
 				}
-				b := randMatrix(k*n, 13)
-				c := sentinel(m * n)
+				b := testmat.RandMatrix(k*n, 13)
+				c := testmat.Sentinel(m * n)
 				if err := SpMMCSR(csr, b, n, c); err != nil {
 					t.Fatal(err)
 				}
-				checkProduct(t, fmt.Sprintf("csr %.2f", density), a, b, c, m, n, k)
+				gemmtest.CheckProduct(t, fmt.Sprintf("csr %.2f", density), a, b, c, m, n, k)
 			}
 		}
 	})
 }
 
 func TestSpMMBSR(t *testing.T) {
-	forEachRoute(t, func(t *testing.T) {
+	gemmtest.ForEachRoute(t, func(t *testing.T) {
 		for _, blk := range [][2]int{{1, 1}, {4, 4}, {3, 5}, {8, 1}} {
-			for _, s := range testShapes {
+			for _, s := range gemmtest.Shapes {
 				m, n, k := s[0], s[1], s[2]
-				a := randMatrix(m*k, 21)
+				a := testmat.RandMatrix(m*k, 21)
 				// Zero whole blocks at random to get a block pattern.
-				mask := randMatrix(ceilDiv(m, blk[0])*ceilDiv(k, blk[1]), 22)
+				mask := testmat.RandMatrix(gemm.CeilDiv(m, blk[0])*gemm.CeilDiv(k, blk[1]), 22)
 				for i := range m {
 					for j := range k {
-						if mask[(i/blk[0])*ceilDiv(k, blk[1])+j/blk[1]] < 0 {
+						if mask[(i/blk[0])*gemm.CeilDiv(k, blk[1])+j/blk[1]] < 0 {
 							a[i*k+j] = 0
 						}
 					}
@@ -88,64 +91,64 @@ func TestSpMMBSR(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				b := randMatrix(k*n, 23)
-				c := sentinel(m * n)
+				b := testmat.RandMatrix(k*n, 23)
+				c := testmat.Sentinel(m * n)
 				if err := SpMMBSR(bsr, b, n, c); err != nil {
 					t.Fatal(err)
 				}
-				checkProduct(t, fmt.Sprintf("bsr %v", blk), a, b, c, m, n, k)
+				gemmtest.CheckProduct(t, fmt.Sprintf("bsr %v", blk), a, b, c, m, n, k)
 			}
 		}
 	})
 }
 
 func TestSpMMVector(t *testing.T) {
-	forEachRoute(t, func(t *testing.T) {
+	gemmtest.ForEachRoute(t, func(t *testing.T) {
 		for _, lp := range [][2]int{{16, 4}, {32, 8}, {100, 30}, {256, 1}, {4, 4}} {
-			for _, s := range testShapes {
+			for _, s := range gemmtest.Shapes {
 				m, n, k := s[0], s[1], s[2]
-				a := randMatrix(m*k, 31)
-				pruneNM(a, m, k, lp[1], lp[0])
+				a := testmat.RandMatrix(m*k, 31)
+				testmat.PruneNM(a, m, k, lp[1], lp[0])
 				v, err := CompressVector(a, m, k, lp[0], lp[1])
 				if err != nil {
 					t.Fatal(err)
 				}
-				b := randMatrix(k*n, 32)
-				c := sentinel(m * n)
+				b := testmat.RandMatrix(k*n, 32)
+				c := testmat.Sentinel(m * n)
 				if err := SpMMVector(v, b, n, c); err != nil {
 					t.Fatal(err)
 				}
-				checkProduct(t, fmt.Sprintf("vector %v", lp), a, b, c, m, n, k)
+				gemmtest.CheckProduct(t, fmt.Sprintf("vector %v", lp), a, b, c, m, n, k)
 			}
 		}
 	})
 }
 
 func TestSpMMGroup(t *testing.T) {
-	forEachRoute(t, func(t *testing.T) {
+	gemmtest.ForEachRoute(t, func(t *testing.T) {
 		for _, frac := range []float64{0, 0.1, 0.5, 1} {
-			for _, s := range testShapes {
+			for _, s := range gemmtest.Shapes {
 				m, n, k := s[0], s[1], s[2]
-				a := randMatrix(m*k, 41)
-				pruneColumns(a, m, k, int(frac*float64(k)))
+				a := testmat.RandMatrix(m*k, 41)
+				testmat.PruneColumns(a, m, k, int(frac*float64(k)))
 				g, err := CompressGroup(a, m, k)
 				if err != nil {
 					t.Fatal(err)
 				}
-				b := randMatrix(k*n, 42)
-				c := sentinel(m * n)
+				b := testmat.RandMatrix(k*n, 42)
+				c := testmat.Sentinel(m * n)
 				if err := SpMMGroup(g, b, n, c); err != nil {
 					t.Fatal(err)
 				}
-				checkProduct(t, fmt.Sprintf("group %.1f", frac), a, b, c, m, n, k)
+				gemmtest.CheckProduct(t, fmt.Sprintf("group %.1f", frac), a, b, c, m, n, k)
 			}
 		}
 	})
 }
 
 func TestPlanErrors(t *testing.T) {
-	a := randMatrix(6*8, 1)
-	pruneNM(a, 6, 8, 2, 4)
+	a := testmat.RandMatrix(6*8, 1)
+	testmat.PruneNM(a, 6, 8, 2, 4)
 	nm, _ := CompressNM(a, 6, 8, 2, 4, OrderWidth)
 	p, err := NewNMPlan(nm)
 	if err != nil {

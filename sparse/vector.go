@@ -2,6 +2,7 @@ package sparse
 
 import (
 	"fmt"
+	"github.com/hybridprune/hybridprune/gemm"
 	"slices"
 )
 
@@ -21,7 +22,7 @@ type VectorMatrix struct {
 }
 
 // KPad returns K rounded up to a multiple of L.
-func (a *VectorMatrix) KPad() int { return ceilDiv(a.K, a.L) * a.L }
+func (a *VectorMatrix) KPad() int { return gemm.CeilDiv(a.K, a.L) * a.L }
 
 // KeptPerRow returns KPad()/L*P.
 func (a *VectorMatrix) KeptPerRow() int { return a.KPad() / a.L * a.P }
@@ -78,7 +79,7 @@ func checkVectorParams(rows, k, l, p int) error {
 	if rows < 0 || k < 0 {
 		return fmt.Errorf("negative shape %dx%d: %w", rows, k, ErrShape)
 	}
-	if kp, ok := mul(ceilDiv(k, l), l); !ok {
+	if kp, ok := mul(gemm.CeilDiv(k, l), l); !ok {
 		return fmt.Errorf("K=%d too large: %w", k, ErrShape)
 	} else if _, ok := mul(rows, kp); !ok {
 		return fmt.Errorf("shape %dx%d too large: %w", rows, k, ErrShape)

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"github.com/hybridprune/hybridprune/gemm"
+	"github.com/hybridprune/hybridprune/sparse/kernelbench"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -86,7 +88,7 @@ func benchMain(args []string, out io.Writer) error {
 	if *threads < 0 || *rounds < 1 || *budget < 0 || *multiple < 0 {
 		return fmt.Errorf("need -threads >= 0, -rounds >= 1, -budget >= 0 and -multiple >= 0")
 	}
-	defer sparse.SetThreads(sparse.SetThreads(*threads))
+	defer gemm.SetThreads(gemm.SetThreads(*threads))
 
 	spec, w, source, err := benchLoadModel(*model, *channels, *classes, *seed)
 	if err != nil {
@@ -110,7 +112,7 @@ func benchMain(args []string, out io.Writer) error {
 	fmt.Fprintf(out, "bench %s (%s, %d classes): %s; filters chosen globally by %s (k=%g); hybrid = filter-pruned + %s masks on conv weights (%s order)\n",
 		spec.Name, spec.Input, spec.NumClasses, source, *metric, *k, pat, order)
 	fmt.Fprintf(out, "engine: filter-only = dense layers, hybrid = nm conv layers; %d threads, kernel route %s; best call of %d interleaved rounds over %v per row (noisy machine: compare ratios, not absolutes)\n",
-		sparse.Threads(), sparse.KernelRoute(), *rounds, *budget)
+		gemm.Threads(), gemm.RouteName(), *rounds, *budget)
 
 	if *kernels {
 		if err := benchKernelTable(out, spec, batches, *rounds, *budget); err != nil {
@@ -138,7 +140,7 @@ func benchMain(args []string, out io.Writer) error {
 		}
 		fmt.Fprintln(tw)
 		for _, m := range models {
-			label := sparse.Shape{Net: spec.Name, Layer: fmt.Sprintf("r%g", m.ratio), Batch: batch}
+			label := kernelbench.Shape{Net: spec.Name, Layer: fmt.Sprintf("r%g", m.ratio), Batch: batch}
 			runs := make([]func() error, 2)
 			for i, net := range []*engine.Net{m.filter, m.hybrid} {
 				if err := net.Prepare(batch); err != nil {
@@ -146,7 +148,7 @@ func benchMain(args []string, out io.Writer) error {
 				}
 				runs[i] = func() error { _, err := net.Forward(x, batch); return err }
 			}
-			ts, err := sparse.CompareFuncs(label, []sparse.Kernel{"filter", "hybrid"}, runs, *rounds, *budget)
+			ts, err := kernelbench.CompareFuncs(label, []kernelbench.Kernel{"filter", "hybrid"}, runs, *rounds, *budget)
 			if err != nil {
 				return err
 			}
@@ -238,32 +240,32 @@ func buildBenchModel(spec *nets.Spec, w nets.Weights, sel pruner.SelectConfig, m
 }
 
 // benchKernelTable times the GEMM kernels on the conv layers of spec at each
-// batch (interleaved, best call) and prints sparse.WriteTable's table with
+// batch (interleaved, best call) and prints kernelbench.WriteTable's table with
 // speedups over the engine's dense kernel.
 func benchKernelTable(out io.Writer, spec *nets.Spec, batches []int, rounds int, budget time.Duration) error {
 	shapes, err := spec.Shapes()
 	if err != nil {
 		return err
 	}
-	ks := []sparse.Kernel{sparse.KernelDensePacked, sparse.KernelNM24, sparse.KernelGroup50, sparse.KernelCSR50}
-	var all []sparse.Timing
+	ks := []kernelbench.Kernel{kernelbench.KernelDensePacked, kernelbench.KernelNM24, kernelbench.KernelGroup50, kernelbench.KernelCSR50}
+	var all []kernelbench.Timing
 	for _, batch := range batches {
 		for i, l := range spec.Layers {
 			if l.Kind == nets.KindConv {
-				s := sparse.Shape{Net: spec.Name, Layer: l.Name, M: l.OutChannels, K: l.InChannels * l.Kernel * l.Kernel,
+				s := kernelbench.Shape{Net: spec.Name, Layer: l.Name, M: l.OutChannels, K: l.InChannels * l.Kernel * l.Kernel,
 					N: batch * shapes[i].H * shapes[i].W, Batch: batch}
-				labels := append([]sparse.Kernel(nil), ks...)
+				labels := append([]kernelbench.Kernel(nil), ks...)
 				var runs []func() error
 				for _, k := range ks {
-					run, err := sparse.Setup(s, k)
+					run, err := kernelbench.Setup(s, k)
 					if err != nil {
 						return err
 					}
 					runs = append(runs, run)
 				}
-				bl, br := engine.BLASKernels(s)
+				bl, br := kernelbench.BLASKernels(s)
 				labels, runs = append(labels, bl...), append(runs, br...)
-				ts, err := sparse.CompareFuncs(s, labels, runs, rounds, budget)
+				ts, err := kernelbench.CompareFuncs(s, labels, runs, rounds, budget)
 				if err != nil {
 					return err
 				}
@@ -272,7 +274,7 @@ func benchKernelTable(out io.Writer, spec *nets.Spec, batches []int, rounds int,
 		}
 	}
 	fmt.Fprintf(out, "GEMM kernels on the conv layers of %s (C[MxN] = A[MxK] B[KxN], random 50%%-dense weights per pattern; GFLOP/s dense-equivalent; x = speedup over dense-packed):\n", spec.Name)
-	return sparse.WriteTable(out, all, sparse.KernelDensePacked)
+	return kernelbench.WriteTable(out, all, kernelbench.KernelDensePacked)
 }
 
 // runTorch runs the PyTorch script once for every (channels, batch) and

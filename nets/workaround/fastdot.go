@@ -2,6 +2,7 @@ package workaround
 
 import (
 	"fmt"
+	"github.com/hybridprune/hybridprune/gemm"
 	"reflect"
 	"slices"
 	"unsafe"
@@ -9,8 +10,6 @@ import (
 	"github.com/gomlx/gomlx/backends/simplego"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
-
-	"github.com/hybridprune/hybridprune/sparse"
 )
 
 // dotAxes reads the contracting and batch axes out of a DotGeneral node's data (simplego's
@@ -72,7 +71,7 @@ func execFastDot(backend *simplego.Backend, node *simplego.Node, inputs []*simpl
 		return l.stockDot(backend, node, inputs, inputsOwned)
 	}
 	c := make([]float32, m*n)
-	if err := sparse.SGEMM(m, n, k, a, k, b, n, c, n); err != nil {
+	if err := gemm.SGEMM(m, n, k, a, k, b, n, c, n); err != nil {
 		return nil, fmt.Errorf("workaround: fast Dot %v x %v: %w", lhs.shape, rhs.shape, err)
 	}
 	fastDotCalls.Add(1)

@@ -1,6 +1,7 @@
 package workaround
 
 import (
+	"github.com/hybridprune/hybridprune/gemm"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -8,13 +9,12 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
-	"github.com/hybridprune/hybridprune/sparse"
 )
 
-// naiveMatMul returns a (m x k) * b (k x n), row-major, by the triple loop of sparse.NaiveGEMM.
+// naiveMatMul returns a (m x k) * b (k x n), row-major, by the triple loop of gemm.Naive.
 func naiveMatMul(a, b []float32, m, k, n int) []float32 {
 	c := make([]float32, m*n)
-	sparse.NaiveGEMM(a, b, c, m, n, k)
+	gemm.Naive(m, n, k, a, b, c)
 	return c
 }
 

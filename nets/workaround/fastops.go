@@ -50,7 +50,7 @@ var (
 //
 //   - DotGeneral of two float32 rank-2 operands, lhs contracted on its last axis and rhs on its
 //     first (every Dot the nets build: convs as im2col, dense layers and their gradients), runs on
-//     hybridprune's AVX-512 SGEMM (sparse.SGEMM) instead of simplego's generic blocked loop, which
+//     hybridprune's AVX-512 SGEMM (gemm.SGEMM) instead of simplego's generic blocked loop, which
 //     runs at about 8 GFLOP/s;
 //   - Transpose of float32 tensors whose permutation swaps two blocks of axes (a matrix
 //     transpose, or [B,C,H,W] -> [C,H,W,B]) runs as a cache-blocked 2-D transpose instead of an

@@ -5,6 +5,7 @@ package cusparselt
 import (
 	"flag"
 	"fmt"
+	"github.com/hybridprune/hybridprune/gemm"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -42,7 +43,7 @@ func TestMatMul(t *testing.T) {
 		}
 		b := random24(k, n, 2)
 		want, got := make([]float32, m*n), make([]float32, m*n)
-		sparse.NaiveGEMM(a, b, want, m, n, k)
+		gemm.Naive(m, n, k, a, b, want)
 		if err := SpMMNM(nm, b, n, got); err != nil {
 			t.Fatal(err)
 		}

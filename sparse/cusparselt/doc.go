@@ -46,7 +46,7 @@
 //	go test -tags cusparselt ./sparse/cusparselt -v
 //	go test -tags cusparselt ./sparse/cusparselt -bench . -benchtime 200ms
 //
-// The test compares against sparse.NaiveGEMM with an FP16 tolerance; the
+// The test compares against gemm.Naive with an FP16 tolerance; the
 // benchmark reports dense-equivalent GFLOP/s on sparse.AlexNetShapes like
 // the CPU benchmarks, excluding host<->device copies when -devonly is set.
 package cusparselt

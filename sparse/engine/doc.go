@@ -15,7 +15,7 @@
 // with s = scale/sqrt(var+eps), eps = nets.BatchNormEpsilon; scaling a row
 // keeps its zero pattern, so N:M survives), fuses a following ReLU into the
 // layer's epilogue, drops dropout (inference), and converts each weight matrix
-// once into its mode's format: sparse.PackDense, sparse.NewNMPlan,
+// once into its mode's format: gemm.Pack, sparse.NewNMPlan,
 // sparse.NewCSRPlan, or for group mode a packed dense matrix over the kept
 // columns (conv; the gather is fused into im2col, which then builds only the
 // kept rows) or a sparse.GroupPlan (dense layer; the gather is fused into the
@@ -45,7 +45,7 @@
 //
 // # Threads and buffers
 //
-// The GEMMs run on sparse.Threads() goroutines (sparse.SetThreads); im2col,
+// The GEMMs run on gemm.Threads() goroutines (gemm.SetThreads); im2col,
 // padding, the bias/ReLU epilogue, pooling and flatten are split the same way.
 // Buffers (two activation buffers and im2col) are allocated once
 // per batch size (Prepare, or the first Forward of that size) and reused;

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"github.com/hybridprune/hybridprune/gemm"
 	"math"
 	"slices"
 	"sort"
@@ -17,7 +18,7 @@ type Mode string
 
 // The execution modes.
 const (
-	// ModeDense multiplies with the dense weights packed once (sparse.PackDense).
+	// ModeDense multiplies with the dense weights packed once (gemm.Pack).
 	ModeDense Mode = "dense"
 	// ModeNM compresses the weights to N:M (Options.N:Options.M, default 2:4)
 	// and runs the indexed kernel (sparse.NewNMPlan). Weights that are not
@@ -365,8 +366,8 @@ func foldBN(wt, bias []float32, rows, k int, w nets.Weights, name string) {
 	}
 }
 
-// gemm is the common interface of the prepared weight formats.
-type gemm interface {
+// weightMatrix is the common interface of the prepared weight formats.
+type weightMatrix interface {
 	MatMul(b []float32, n int, c []float32) error
 }
 
@@ -374,7 +375,7 @@ type gemm interface {
 // format. For group mode it returns the kept columns and a dense matrix over
 // them when gatherInside is false (conv: im2col gathers), or a GroupPlan
 // (dense layer: the kernel gathers). info receives Mode, KEff and Stored.
-func prepare(wt []float32, rows, k int, mode Mode, order sparse.GroupOrder, opts Options, gatherInside bool, info *LayerInfo) (gemm, []int, error) {
+func prepare(wt []float32, rows, k int, mode Mode, order sparse.GroupOrder, opts Options, gatherInside bool, info *LayerInfo) (weightMatrix, []int, error) {
 	where := fmt.Sprintf("engine: layer %q (%s)", info.Name, info.Kind)
 	if mode == ModeAuto {
 		mode = ModeDense
@@ -385,7 +386,7 @@ func prepare(wt []float32, rows, k int, mode Mode, order sparse.GroupOrder, opts
 	info.Mode, info.KEff, info.Stored = mode, k, rows*k
 	switch mode {
 	case ModeDense:
-		p, err := sparse.PackDense(wt, rows, k)
+		p, err := gemm.Pack(wt, rows, k)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", where, err)
 		}
@@ -430,7 +431,7 @@ func prepare(wt []float32, rows, k int, mode Mode, order sparse.GroupOrder, opts
 		for i, c := range a.Kept {
 			kept[i] = int(c)
 		}
-		p, err := sparse.PackDense(a.Values, rows, len(kept))
+		p, err := gemm.Pack(a.Values, rows, len(kept))
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", where, err)
 		}

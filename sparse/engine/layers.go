@@ -2,16 +2,17 @@ package engine
 
 import (
 	"fmt"
+	"github.com/hybridprune/hybridprune/gemm"
 	"sync"
 
 	"github.com/hybridprune/hybridprune/nets"
 	"github.com/hybridprune/hybridprune/sparse"
 )
 
-// parallelFor splits [0, total) into sparse.Threads() contiguous chunks and
+// parallelFor splits [0, total) into gemm.Threads() contiguous chunks and
 // runs fn on each concurrently (the first on the calling goroutine).
 func parallelFor(total int, fn func(lo, hi int)) {
-	t := min(sparse.Threads(), total)
+	t := min(gemm.Threads(), total)
 	if t <= 1 {
 		if total > 0 {
 			fn(0, total)
@@ -53,7 +54,7 @@ func epilogue(c []float32, rows, cols int, bias []float32, relu bool) {
 // convStep is a convolution lowered to im2col + GEMM.
 type convStep struct {
 	name           string
-	gemm           gemm
+	gemm           weightMatrix
 	bias           []float32
 	relu           bool
 	rows           int // filters
@@ -183,7 +184,7 @@ func ceilDiv(a, b int) int {
 // denseStep is a fully connected layer: [out x B] = W[out x in] * X[in x B].
 type denseStep struct {
 	name string
-	gemm gemm
+	gemm weightMatrix
 	bias []float32
 	relu bool
 	rows int

@@ -1,10 +1,10 @@
-package sparse
+package gemm
 
 import "fmt"
 
 // Cache blocking of the dense driver: a kcDense x ncDense block of packed B
-// (512 KiB) stays in L2 while every mr-row A micro-panel (kcDense*mr floats,
-// 6 KiB, L1-resident) sweeps across its nr-wide panels.
+// (512 KiB) stays in L2 while every DenseRows-row A micro-panel (kcDense*DenseRows floats,
+// 6 KiB, L1-resident) sweeps across its DenseCols-wide panels.
 const (
 	kcDense = 256
 	ncDense = 512
@@ -14,24 +14,24 @@ const (
 // stride lda, B is k x n with row stride ldb, C is m x n with row stride ldc.
 // C is overwritten (beta = 0). Work is split over Threads() goroutines.
 func SGEMM(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) error {
-	if err := checkGEMM(m, n, k, a, lda, b, ldb, c, ldc); err != nil {
-		return fmt.Errorf("sparse: SGEMM: %w", err)
+	if err := CheckGEMM(m, n, k, a, lda, b, ldb, c, ldc); err != nil {
+		return fmt.Errorf("gemm: SGEMM: %w", err)
 	}
-	pa := packAll(a, lda, m, k)
-	defer putFloats(pa)
-	gemmPacked(m, n, k, *pa, b, ldb, nil, k, c, ldc)
+	pa := PackA(a, lda, m, k)
+	defer PutFloats(pa)
+	MulPacked(m, n, k, *pa, b, ldb, nil, k, c, ldc)
 	return nil
 }
 
 // MatMul computes C = A * B for contiguous row-major A (m x k), B (k x n) and
-// C (m x n); see SGEMM.
-func MatMul(a, b, c []float32, m, n, k int) error {
-	if err := checkGEMM(m, n, k, a, k, b, n, c, n); err != nil {
-		return fmt.Errorf("sparse: MatMul: %w", err)
+// C (m x n); see SGEMM, whose argument order it shares.
+func MatMul(m, n, k int, a, b, c []float32) error {
+	if err := CheckGEMM(m, n, k, a, k, b, n, c, n); err != nil {
+		return fmt.Errorf("gemm: MatMul: %w", err)
 	}
-	pa := packAll(a, k, m, k)
-	defer putFloats(pa)
-	gemmPacked(m, n, k, *pa, b, n, nil, k, c, n)
+	pa := PackA(a, k, m, k)
+	defer PutFloats(pa)
+	MulPacked(m, n, k, *pa, b, n, nil, k, c, n)
 	return nil
 }
 
@@ -42,12 +42,12 @@ type PackedMatrix struct {
 	data    []float32
 }
 
-// PackDense packs the contiguous row-major rows x k matrix a for MatMul.
-func PackDense(a []float32, rows, k int) (*PackedMatrix, error) {
-	if err := checkGEMM(rows, 1, k, a, k, make([]float32, k), 1, make([]float32, rows), 1); err != nil {
-		return nil, fmt.Errorf("sparse: PackDense: %w", err)
+// Pack packs the contiguous row-major rows x k matrix a for repeated products.
+func Pack(a []float32, rows, k int) (*PackedMatrix, error) {
+	if err := CheckGEMM(rows, 1, k, a, k, make([]float32, k), 1, make([]float32, rows), 1); err != nil {
+		return nil, fmt.Errorf("gemm: Pack: %w", err)
 	}
-	pa := packAll(a, k, rows, k)
+	pa := PackA(a, k, rows, k)
 	return &PackedMatrix{rows: rows, k: k, data: append([]float32(nil), *pa...)}, nil
 }
 
@@ -56,16 +56,16 @@ func (p *PackedMatrix) Dims() (rows, k int) { return p.rows, p.k }
 
 // MatMul computes C (rows x n) = A * B with B contiguous k x n.
 func (p *PackedMatrix) MatMul(b []float32, n int, c []float32) error {
-	if err := checkGEMM(p.rows, n, p.k, nil, -1, b, n, c, n); err != nil {
-		return fmt.Errorf("sparse: PackedMatrix.MatMul: %w", err)
+	if err := CheckGEMM(p.rows, n, p.k, nil, -1, b, n, c, n); err != nil {
+		return fmt.Errorf("gemm: PackedMatrix.MatMul: %w", err)
 	}
-	gemmPacked(p.rows, n, p.k, p.data, b, n, nil, p.k, c, n)
+	MulPacked(p.rows, n, p.k, p.data, b, n, nil, p.k, c, n)
 	return nil
 }
 
-// checkGEMM validates dimensions, strides and slice lengths. A negative lda
+// CheckGEMM validates dimensions, strides and slice lengths. A negative lda
 // skips the A checks (A already packed).
-func checkGEMM(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) error {
+func CheckGEMM(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) error {
 	if m < 0 || n < 0 || k < 0 {
 		return fmt.Errorf("negative dimension m=%d n=%d k=%d: %w", m, n, k, ErrShape)
 	}
@@ -87,38 +87,38 @@ func checkOperand(name string, x []float32, rows, cols, ld int) error {
 	if ld < cols {
 		return fmt.Errorf("%s: leading dimension %d < columns %d: %w", name, ld, cols, ErrShape)
 	}
-	need, ok := mulAdd(rows-1, ld, cols)
+	need, ok := span(rows, ld, cols)
 	if !ok || len(x) < need {
 		return fmt.Errorf("%s: %dx%d with stride %d needs %d elements, have %d: %w", name, rows, cols, ld, need, len(x), ErrShape)
 	}
 	return nil
 }
 
-// packAll packs the whole of A: K blocks of kcDense, each holding every mr-row
+// PackA packs the whole of A: K blocks of kcDense, each holding every DenseRows-row
 // micro-panel; block pc starts at pc*mPad (all earlier blocks are full).
-func packAll(a []float32, lda, m, k int) *[]float32 {
-	tiles := ceilDiv(m, mr)
-	mPad := tiles * mr
-	buf := getFloats(mPad * k)
+func PackA(a []float32, lda, m, k int) *[]float32 {
+	tiles := CeilDiv(m, DenseRows)
+	mPad := tiles * DenseRows
+	buf := GetFloats(mPad * k)
 	dst := *buf
-	g := splitGrid(tiles, 1, Threads())
-	parallel(g.workers(), func(w int) {
-		t0, t1 := g.rowRange(w)
+	g := SplitGrid(tiles, 1, Threads())
+	Parallel(g.Workers(), func(w int) {
+		t0, t1 := g.RowRange(w)
 		for pc := 0; pc < k; pc += kcDense {
 			kc := min(kcDense, k-pc)
 			for t := t0; t < t1; t++ {
-				off := pc*mPad + t*mr*kc
-				packA(dst[off:off+mr*kc], a, lda, m, t*mr, pc, kc)
+				off := pc*mPad + t*DenseRows*kc
+				packA(dst[off:off+DenseRows*kc], a, lda, m, t*DenseRows, pc, kc)
 			}
 		}
 	})
 	return buf
 }
 
-// gemmPacked runs C = A * B with A packed by packAll. If bRows is non-nil,
+// MulPacked runs C = A * B with A packed by PackA. If bRows is non-nil,
 // row p of the logical B is row bRows[p] of b (the group-wise gather), and
 // bRowsTotal is the number of rows b holds; otherwise bRowsTotal == k.
-func gemmPacked(m, n, k int, pa, b []float32, ldb int, bRows []int32, bRowsTotal int, c []float32, ldc int) {
+func MulPacked(m, n, k int, pa, b []float32, ldb int, bRows []int32, bRowsTotal int, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -128,18 +128,18 @@ func gemmPacked(m, n, k int, pa, b []float32, ldb int, bRows []int32, bRowsTotal
 		}
 		return
 	}
-	kr := kernels()
-	tiles, panels := ceilDiv(m, mr), ceilDiv(n, nr)
-	mPad := tiles * mr
-	g := splitGrid(tiles, panels, Threads())
-	parallel(g.workers(), func(w int) {
-		t0, t1 := g.rowRange(w)
-		q0, q1 := g.colRange(w)
-		ncp := ncDense / nr
-		bufp := getFloats(kcDense * ncDense)
-		defer putFloats(bufp)
+	kr := Current()
+	tiles, panels := CeilDiv(m, DenseRows), CeilDiv(n, DenseCols)
+	mPad := tiles * DenseRows
+	g := SplitGrid(tiles, panels, Threads())
+	Parallel(g.Workers(), func(w int) {
+		t0, t1 := g.RowRange(w)
+		q0, q1 := g.ColRange(w)
+		ncp := ncDense / DenseCols
+		bufp := GetFloats(kcDense * ncDense)
+		defer PutFloats(bufp)
 		bp := *bufp
-		var scratch scratchTile
+		var scratch ScratchTile
 		for pc := 0; pc < k; pc += kcDense {
 			kc := min(kcDense, k-pc)
 			rowOf := func(p int) int { return pc + p }
@@ -148,12 +148,12 @@ func gemmPacked(m, n, k int, pa, b []float32, ldb int, bRows []int32, bRowsTotal
 			}
 			for qc := q0; qc < q1; qc += ncp {
 				np := min(ncp, q1-qc)
-				packB(bp, b, ldb, n, qc*nr, np, kc, nr, rowOf, bRowsTotal)
+				PackB(bp, b, ldb, n, qc*DenseCols, np, kc, DenseCols, rowOf, bRowsTotal)
 				for t := t0; t < t1; t++ {
-					ap := pa[pc*mPad+t*mr*kc : pc*mPad+(t+1)*mr*kc]
+					ap := pa[pc*mPad+t*DenseRows*kc : pc*mPad+(t+1)*DenseRows*kc]
 					for q := range np {
-						bq := bp[q*kc*nr : (q+1)*kc*nr]
-						tile(c, ldc, m, n, t*mr, (qc+q)*nr, mr, nr, pc > 0, &scratch, func(cc []float32, l int, load bool) {
+						bq := bp[q*kc*DenseCols : (q+1)*kc*DenseCols]
+						Tile(c, ldc, m, n, t*DenseRows, (qc+q)*DenseCols, DenseRows, DenseCols, pc > 0, &scratch, func(cc []float32, l int, load bool) {
 							kr.dense(kc, ap, bq, cc, l, load)
 						})
 					}
@@ -163,4 +163,5 @@ func gemmPacked(m, n, k int, pa, b []float32, ldb int, bRows []int32, bRowsTotal
 	})
 }
 
-func ceilDiv(a, b int) int { return (a + b - 1) / b }
+// CeilDiv returns ceil(a / b) for a >= 0, b > 0.
+func CeilDiv(a, b int) int { return (a + b - 1) / b }

@@ -1,4 +1,8 @@
-package sparse
+// Package testmat makes the matrices that tests and benchmarks of gemm and
+// sparse share: seeded random values, a NaN-filled output, and valid N:M,
+// group-wise and element-wise patterns. Real pruning belongs to the pruner
+// package; these only produce valid patterns, quickly.
+package testmat
 
 import (
 	"math"
@@ -6,12 +10,28 @@ import (
 	"sort"
 )
 
-// Helpers that make pruned test/benchmark matrices. Real pruning belongs to
-// the pruner package; these only produce valid patterns.
+// RandMatrix returns n uniform values in [-1, 1) from a seeded generator.
+func RandMatrix(n int, seed uint64) []float32 {
+	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	out := make([]float32, n)
+	for i := range out {
+		out[i] = r.Float32()*2 - 1
+	}
+	return out
+}
 
-// pruneNM zeroes all but the n largest-magnitude values of every group of m
+// Sentinel returns n NaNs, so a kernel that fails to overwrite C is caught.
+func Sentinel(n int) []float32 {
+	c := make([]float32, n)
+	for i := range c {
+		c[i] = float32(math.NaN())
+	}
+	return c
+}
+
+// PruneNM zeroes all but the n largest-magnitude values of every group of m
 // consecutive columns of each row of the row-major rows x k matrix.
-func pruneNM(w []float32, rows, k, n, m int) {
+func PruneNM(w []float32, rows, k, n, m int) {
 	idx := make([]int, 0, m)
 	for r := range rows {
 		row := w[r*k : (r+1)*k]
@@ -28,9 +48,9 @@ func pruneNM(w []float32, rows, k, n, m int) {
 	}
 }
 
-// pruneColumns keeps the keep columns of largest L2 norm (group-wise
+// PruneColumns keeps the keep columns of largest L2 norm (group-wise
 // pattern) and zeroes the others; it returns the kept column indices.
-func pruneColumns(w []float32, rows, k, keep int) []int32 {
+func PruneColumns(w []float32, rows, k, keep int) []int32 {
 	norms := make([]float64, k)
 	for r := range rows {
 		for c := range k {
@@ -60,18 +80,8 @@ func pruneColumns(w []float32, rows, k, keep int) []int32 {
 	return kept
 }
 
-// randMatrix returns n uniform values in [-1, 1) from a seeded generator.
-func randMatrix(n int, seed uint64) []float32 {
-	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	out := make([]float32, n)
-	for i := range out {
-		out[i] = r.Float32()*2 - 1
-	}
-	return out
-}
-
-// randSparse zeroes each value with probability 1-density (element-wise).
-func randSparse(w []float32, density float64, seed uint64) {
+// RandSparse zeroes each value with probability 1-density (element-wise).
+func RandSparse(w []float32, density float64, seed uint64) {
 	r := rand.New(rand.NewPCG(seed, 7))
 	for i := range w {
 		if r.Float64() >= density {

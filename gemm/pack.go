@@ -1,29 +1,29 @@
-package sparse
+package gemm
 
-// packA packs rows [r0, r0+mr) x columns [k0, k0+kc) of row-major A (row
-// stride lda, m valid rows) into dst laid out [kc][mr], zero-padding rows >= m.
+// packA packs rows [r0, r0+DenseRows) x columns [k0, k0+kc) of row-major A (row
+// stride lda, m valid rows) into dst laid out [kc][DenseRows], zero-padding rows >= m.
 func packA(dst, a []float32, lda, m, r0, k0, kc int) {
-	dst = dst[:kc*mr]
-	for i := range mr {
+	dst = dst[:kc*DenseRows]
+	for i := range DenseRows {
 		r := r0 + i
 		if r >= m {
 			for p := range kc {
-				dst[p*mr+i] = 0
+				dst[p*DenseRows+i] = 0
 			}
 			continue
 		}
 		src := a[r*lda+k0 : r*lda+k0+kc]
 		for p, v := range src {
-			dst[p*mr+i] = v
+			dst[p*DenseRows+i] = v
 		}
 	}
 }
 
-// packB packs a kc x (panels*width) block of B into dst as consecutive
+// PackB packs a kc x (panels*width) block of B into dst as consecutive
 // width-wide panels, each laid out [kc][width]. Panel q covers columns
 // col0+q*width onward, clipped at n and zero-padded. Row p of the block is B
 // row rowOf(p); a negative row, or one >= kRows, is packed as zeros.
-func packB(dst, b []float32, ldb, n, col0, panels, kc, width int, rowOf func(p int) int, kRows int) {
+func PackB(dst, b []float32, ldb, n, col0, panels, kc, width int, rowOf func(p int) int, kRows int) {
 	for q := range panels {
 		c0 := col0 + q*width
 		w := min(width, n-c0)
@@ -43,13 +43,13 @@ func packB(dst, b []float32, ldb, n, col0, panels, kc, width int, rowOf func(p i
 	}
 }
 
-// scratchTile holds one C tile of either kernel (6*64 = 3*128 floats).
-type scratchTile [mr * nr]float32
+// ScratchTile holds one C tile of either kernel (6*64 = 3*128 floats).
+type ScratchTile [DenseRows * DenseCols]float32
 
-// tile runs one micro-kernel invocation on the th x tw tile of C at (row
+// Tile runs one micro-kernel invocation on the th x tw tile of C at (row
 // r0, col c0), going through scratch when the tile sticks out of the m x n
 // matrix. run receives the C slice and its row stride.
-func tile(c []float32, ldc, m, n, r0, c0, th, tw int, load bool, scratch *scratchTile, run func(c []float32, ldc int, load bool)) {
+func Tile(c []float32, ldc, m, n, r0, c0, th, tw int, load bool, scratch *ScratchTile, run func(c []float32, ldc int, load bool)) {
 	if r0+th <= m && c0+tw <= n {
 		run(c[r0*ldc+c0:], ldc, load)
 		return

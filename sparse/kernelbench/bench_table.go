@@ -1,7 +1,9 @@
-package sparse
+package kernelbench
 
 import (
 	"fmt"
+	"github.com/hybridprune/hybridprune/gemm"
+	"github.com/hybridprune/hybridprune/sparse"
 	"io"
 	"slices"
 	"text/tabwriter"
@@ -29,11 +31,11 @@ func CompareKernels(s Shape, ks []Kernel, rounds int, budget time.Duration) ([]T
 // processes, which is what speedup tables need.
 func CompareFuncs(s Shape, ks []Kernel, runs []func() error, rounds int, budget time.Duration) ([]Timing, error) {
 	if len(ks) != len(runs) {
-		return nil, fmt.Errorf("sparse: CompareFuncs: %d labels for %d functions: %w", len(ks), len(runs), ErrShape)
+		return nil, fmt.Errorf("kernelbench: CompareFuncs: %d labels for %d functions: %w", len(ks), len(runs), sparse.ErrShape)
 	}
 	for i, run := range runs {
 		if err := run(); err != nil { // warm-up
-			return nil, fmt.Errorf("sparse: CompareFuncs %v %s: %w", s, ks[i], err)
+			return nil, fmt.Errorf("kernelbench: CompareFuncs %v %s: %w", s, ks[i], err)
 		}
 	}
 	rounds = max(rounds, 1)
@@ -45,7 +47,7 @@ func CompareFuncs(s Shape, ks []Kernel, runs []func() error, rounds int, budget 
 			for n := 0; n < 1 || time.Since(start) < per; n++ {
 				t0 := time.Now()
 				if err := run(); err != nil {
-					return nil, fmt.Errorf("sparse: CompareFuncs %v %s: %w", s, ks[i], err)
+					return nil, fmt.Errorf("kernelbench: CompareFuncs %v %s: %w", s, ks[i], err)
 				}
 				times[i] = append(times[i], time.Since(t0))
 			}
@@ -54,7 +56,7 @@ func CompareFuncs(s Shape, ks []Kernel, runs []func() error, rounds int, budget 
 	out := make([]Timing, len(ks))
 	for i, ts := range times {
 		slices.Sort(ts)
-		out[i] = Timing{Shape: s, Kernel: ks[i], Route: KernelRoute(), Runs: len(ts), Best: ts[0], Median: ts[len(ts)/2]}
+		out[i] = Timing{Shape: s, Kernel: ks[i], Route: gemm.RouteName(), Runs: len(ts), Best: ts[0], Median: ts[len(ts)/2]}
 		out[i].GFLOPS = s.FLOPs() / ts[0].Seconds() / 1e9
 	}
 	return out, nil

@@ -1,21 +1,21 @@
-package sparse
+package gemm
 
 // Portable pure-Go micro-kernels. They are always compiled and serve as the
 // fallback route "go" on CPUs/architectures without a SIMD route. Bounds are
 // checked, so they also validate the packing code in tests.
 
 func denseKernelGo(k int, a, b, c []float32, ldc int, load bool) {
-	a = a[:k*mr]
-	b = b[:k*nr]
+	a = a[:k*DenseRows]
+	b = b[:k*DenseCols]
 	// Eight scalar accumulators per (row, 8-column chunk) stay in registers;
-	// an [mr][nr] accumulator array would live in memory.
-	for i := range mr {
-		dst := c[i*ldc : i*ldc+nr]
-		for j := 0; j < nr; j += 8 {
+	// an [DenseRows][DenseCols] accumulator array would live in memory.
+	for i := range DenseRows {
+		dst := c[i*ldc : i*ldc+DenseCols]
+		for j := 0; j < DenseCols; j += 8 {
 			var s0, s1, s2, s3, s4, s5, s6, s7 float32
 			for p := range k {
-				av := a[p*mr+i]
-				bp := b[p*nr+j : p*nr+j+8 : p*nr+j+8]
+				av := a[p*DenseRows+i]
+				bp := b[p*DenseCols+j : p*DenseCols+j+8 : p*DenseCols+j+8]
 				s0 += av * bp[0]
 				s1 += av * bp[1]
 				s2 += av * bp[2]
@@ -38,22 +38,22 @@ func denseKernelGo(k int, a, b, c []float32, ldc int, load bool) {
 func indexKernelGo(cnt int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool) {
 	// A row-at-a-time accumulator array measured faster here than scalar
 	// accumulators, which re-read vals/offs once per 8 columns.
-	var acc [imr][inr]float32
-	vals = vals[:cnt*imr]
-	offs = offs[:cnt*imr]
+	var acc [IndexRows][IndexCols]float32
+	vals = vals[:cnt*IndexRows]
+	offs = offs[:cnt*IndexRows]
 	for j := range cnt {
-		for i := range imr {
-			v := vals[j*imr+i]
-			o := int(offs[j*imr+i]) * 2
-			bp := (*[inr]float32)(b[o : o+inr])
+		for i := range IndexRows {
+			v := vals[j*IndexRows+i]
+			o := int(offs[j*IndexRows+i]) * 2
+			bp := (*[IndexCols]float32)(b[o : o+IndexCols])
 			row := &acc[i]
 			for x := range row {
 				row[x] += v * bp[x]
 			}
 		}
 	}
-	for i := range imr {
-		dst := (*[inr]float32)(c[i*ldc : i*ldc+inr])
+	for i := range IndexRows {
+		dst := (*[IndexCols]float32)(c[i*ldc : i*ldc+IndexCols])
 		if load {
 			for x := range dst {
 				dst[x] += acc[i][x]

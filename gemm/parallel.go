@@ -1,4 +1,4 @@
-package sparse
+package gemm
 
 import (
 	"runtime"
@@ -25,9 +25,9 @@ func Threads() int {
 	return runtime.GOMAXPROCS(0)
 }
 
-// parallel runs fn(0..workers-1) concurrently and waits; worker 0 runs on the
+// Parallel runs fn(0..workers-1) concurrently and waits; worker 0 runs on the
 // calling goroutine.
-func parallel(workers int, fn func(w int)) {
+func Parallel(workers int, fn func(w int)) {
 	if workers <= 1 {
 		fn(0)
 		return
@@ -44,39 +44,44 @@ func parallel(workers int, fn func(w int)) {
 	wg.Wait()
 }
 
-// grid is a 2-D split of a C matrix of tilesM row tiles and panelsN column
-// panels over workers: worker w owns row tiles rowRange(w) and column panels
-// colRange(w).
-type grid struct {
+// Grid is a 2-D split of a C matrix of tilesM row tiles and panelsN column
+// panels over workers: worker w owns row tiles RowRange(w) and column panels
+// ColRange(w).
+type Grid struct {
 	tm, tn          int // workers along M and N
 	tilesM, panelsN int
 }
 
-// splitGrid prefers splitting N (each worker packs only its own B columns);
+// SplitGrid prefers splitting N (each worker packs only its own B columns);
 // it falls back to M when there are fewer column panels than workers.
-func splitGrid(tilesM, panelsN, threads int) grid {
+func SplitGrid(tilesM, panelsN, threads int) Grid {
 	if threads < 1 {
 		threads = 1
 	}
 	tn := min(threads, max(panelsN, 1))
 	tm := min(max(threads/tn, 1), max(tilesM, 1))
-	return grid{tm: tm, tn: tn, tilesM: tilesM, panelsN: panelsN}
+	return Grid{tm: tm, tn: tn, tilesM: tilesM, panelsN: panelsN}
 }
 
-func (g grid) workers() int { return g.tm * g.tn }
+// Workers returns the number of goroutines of the split.
+func (g Grid) Workers() int { return g.tm * g.tn }
 
 // split returns the half-open share [lo, hi) of total items for part i of parts.
 func split(total, parts, i int) (lo, hi int) {
 	return total * i / parts, total * (i + 1) / parts
 }
 
-func (g grid) rowRange(w int) (lo, hi int) { return split(g.tilesM, g.tm, w/g.tn) }
-func (g grid) colRange(w int) (lo, hi int) { return split(g.panelsN, g.tn, w%g.tn) }
+// RowRange returns the row tiles [lo, hi) of worker w.
+func (g Grid) RowRange(w int) (lo, hi int) { return split(g.tilesM, g.tm, w/g.tn) }
+
+// ColRange returns the column panels [lo, hi) of worker w.
+func (g Grid) ColRange(w int) (lo, hi int) { return split(g.panelsN, g.tn, w%g.tn) }
 
 // floatPool recycles packing buffers.
 var floatPool sync.Pool
 
-func getFloats(n int) *[]float32 {
+// GetFloats returns a pooled buffer of n floats (contents undefined).
+func GetFloats(n int) *[]float32 {
 	if p, ok := floatPool.Get().(*[]float32); ok && cap(*p) >= n {
 		*p = (*p)[:n]
 		return p
@@ -85,4 +90,5 @@ func getFloats(n int) *[]float32 {
 	return &s
 }
 
-func putFloats(p *[]float32) { floatPool.Put(p) }
+// PutFloats returns a buffer from GetFloats to the pool.
+func PutFloats(p *[]float32) { floatPool.Put(p) }

@@ -1,6 +1,7 @@
-package sparse
+package kernelbench
 
 import (
+	"github.com/hybridprune/hybridprune/gemm"
 	"os"
 	"strconv"
 	"strings"
@@ -13,7 +14,7 @@ import (
 //	SPARSE_TABLE=alexnet:128 SPARSE_KERNELS=dense,2:4 go test ./sparse -run PrintTable -v
 //
 // SPARSE_TABLE is net:batch (net = alexnet, vgg16 or all); SPARSE_BUDGET a
-// per-shape duration (default 2s); SPARSE_THREADS overrides Threads().
+// per-shape duration (default 2s); SPARSE_THREADS overrides gemm.Threads().
 func TestPrintTable(t *testing.T) {
 	spec := os.Getenv("SPARSE_TABLE")
 	if spec == "" {
@@ -48,7 +49,7 @@ func TestPrintTable(t *testing.T) {
 	}
 	if e := os.Getenv("SPARSE_THREADS"); e != "" {
 		n, _ := strconv.Atoi(e)
-		defer SetThreads(SetThreads(n))
+		defer gemm.SetThreads(gemm.SetThreads(n))
 	}
 	var all []Timing
 	for _, s := range shapes {
@@ -62,5 +63,5 @@ func TestPrintTable(t *testing.T) {
 	if err := WriteTable(&sb, all, KernelDense); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("route %s, %d threads\n%s", KernelRoute(), Threads(), sb.String())
+	t.Logf("route %s, %d threads\n%s", gemm.RouteName(), gemm.Threads(), sb.String())
 }

@@ -1,30 +1,34 @@
-package sparse
+package gemm_test
 
 import (
 	"errors"
 	"fmt"
+	"github.com/hybridprune/hybridprune/internal/testmat"
 	"testing"
+
+	. "github.com/hybridprune/hybridprune/gemm"
+	"github.com/hybridprune/hybridprune/gemm/gemmtest"
 )
 
 func TestMatMul(t *testing.T) {
-	forEachRoute(t, func(t *testing.T) {
-		for _, s := range testShapes {
+	gemmtest.ForEachRoute(t, func(t *testing.T) {
+		for _, s := range gemmtest.Shapes {
 			m, n, k := s[0], s[1], s[2]
-			a, b := randMatrix(m*k, uint64(m)), randMatrix(k*n, uint64(n))
-			c := sentinel(m * n)
-			if err := MatMul(a, b, c, m, n, k); err != nil {
+			a, b := testmat.RandMatrix(m*k, uint64(m)), testmat.RandMatrix(k*n, uint64(n))
+			c := testmat.Sentinel(m * n)
+			if err := MatMul(m, n, k, a, b, c); err != nil {
 				t.Fatal(err)
 			}
-			checkProduct(t, "MatMul", a, b, c, m, n, k)
-			pm, err := PackDense(a, m, k)
+			gemmtest.CheckProduct(t, "MatMul", a, b, c, m, n, k)
+			pm, err := Pack(a, m, k)
 			if err != nil {
 				t.Fatal(err)
 			}
-			c = sentinel(m * n)
+			c = testmat.Sentinel(m * n)
 			if err := pm.MatMul(b, n, c); err != nil {
 				t.Fatal(err)
 			}
-			checkProduct(t, "PackedMatrix", a, b, c, m, n, k)
+			gemmtest.CheckProduct(t, "PackedMatrix", a, b, c, m, n, k)
 		}
 	})
 }
@@ -32,8 +36,8 @@ func TestMatMul(t *testing.T) {
 func TestSGEMMStrided(t *testing.T) {
 	m, n, k := 13, 70, 33
 	lda, ldb, ldc := k+5, n+3, n+9
-	a, b := randMatrix(m*lda, 1), randMatrix(k*ldb, 2)
-	c := randMatrix(m*ldc, 3)
+	a, b := testmat.RandMatrix(m*lda, 1), testmat.RandMatrix(k*ldb, 2)
+	c := testmat.RandMatrix(m*ldc, 3)
 	orig := append([]float32(nil), c...)
 	if err := SGEMM(m, n, k, a, lda, b, ldb, c, ldc); err != nil {
 		t.Fatal(err)
@@ -52,12 +56,12 @@ func TestSGEMMStrided(t *testing.T) {
 	for p := range k {
 		copy(bc[p*n:(p+1)*n], b[p*ldb:])
 	}
-	checkProduct(t, "SGEMM strided", ac, bc, cc, m, n, k)
+	gemmtest.CheckProduct(t, "SGEMM strided", ac, bc, cc, m, n, k)
 }
 
 func TestMatMulZeroK(t *testing.T) {
 	c := []float32{1, 2, 3, 4}
-	if err := MatMul(nil, nil, c, 2, 2, 0); err != nil {
+	if err := MatMul(2, 2, 0, nil, nil, c); err != nil {
 		t.Fatal(err)
 	}
 	for _, v := range c {
@@ -69,8 +73,8 @@ func TestMatMulZeroK(t *testing.T) {
 
 func TestMatMulAllZero(t *testing.T) {
 	m, n, k := 9, 77, 130
-	c := sentinel(m * n)
-	if err := MatMul(make([]float32, m*k), make([]float32, k*n), c, m, n, k); err != nil {
+	c := testmat.Sentinel(m * n)
+	if err := MatMul(m, n, k, make([]float32, m*k), make([]float32, k*n), c); err != nil {
 		t.Fatal(err)
 	}
 	for i, v := range c {
@@ -106,20 +110,12 @@ func TestThreadsSplit(t *testing.T) {
 			prev := SetThreads(th)
 			defer SetThreads(prev)
 			m, n, k := 31, 300, 70
-			a, b := randMatrix(m*k, 5), randMatrix(k*n, 6)
-			c := sentinel(m * n)
-			if err := MatMul(a, b, c, m, n, k); err != nil {
+			a, b := testmat.RandMatrix(m*k, 5), testmat.RandMatrix(k*n, 6)
+			c := testmat.Sentinel(m * n)
+			if err := MatMul(m, n, k, a, b, c); err != nil {
 				t.Fatal(err)
 			}
-			checkProduct(t, "threads", a, b, c, m, n, k)
-			a24 := append([]float32(nil), a...)
-			pruneNM(a24, m, k, 2, 4)
-			nm, _ := CompressNM(a24, m, k, 2, 4, OrderWidth)
-			c = sentinel(m * n)
-			if err := SpMMNM(nm, b, n, c); err != nil {
-				t.Fatal(err)
-			}
-			checkProduct(t, "threads 2:4", a24, b, c, m, n, k)
+			gemmtest.CheckProduct(t, "threads", a, b, c, m, n, k)
 		})
 	}
 }

@@ -1,9 +1,10 @@
 //go:build openblas && cgo
 
-package openblas
+package openblas_test
 
 import (
 	"fmt"
+	"github.com/hybridprune/hybridprune/gemm"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -12,7 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hybridprune/hybridprune/sparse"
+	"github.com/hybridprune/hybridprune/gemm/openblas"
+	"github.com/hybridprune/hybridprune/sparse/kernelbench"
 )
 
 func TestSGEMMMatchesSparse(t *testing.T) {
@@ -27,10 +29,10 @@ func TestSGEMMMatchesSparse(t *testing.T) {
 			b[i] = r.Float32()*2 - 1
 		}
 		got, want := make([]float32, m*n), make([]float32, m*n)
-		if err := SGEMM(m, n, k, a, k, b, n, got, n); err != nil {
+		if err := openblas.SGEMM(m, n, k, a, k, b, n, got, n); err != nil {
 			t.Fatal(err)
 		}
-		if err := sparse.MatMul(a, b, want, m, n, k); err != nil {
+		if err := gemm.MatMul(m, n, k, a, b, want); err != nil {
 			t.Fatal(err)
 		}
 		for i := range got {
@@ -41,13 +43,13 @@ func TestSGEMMMatchesSparse(t *testing.T) {
 	}
 }
 
-// BenchmarkOpenBLAS times cblas_sgemm on sparse.BenchShapes (GFLOP/s =
+// BenchmarkOpenBLAS times cblas_sgemm on kernelbench.BenchShapes (GFLOP/s =
 // 2*M*N*K / time), named like sparse's BenchmarkGEMM.
 func BenchmarkOpenBLAS(b *testing.B) {
 	for _, batch := range []int{1, 32, 128} {
-		for _, s := range sparse.BenchShapes(batch) {
+		for _, s := range kernelbench.BenchShapes(batch) {
 			b.Run(fmt.Sprintf("%s-%s/b%d", s.Net, s.Layer, batch), func(b *testing.B) {
-				run := Setup(s)
+				run := openblas.Setup(s.M, s.N, s.K)
 				for b.Loop() {
 					if err := run(); err != nil {
 						b.Fatal(err)
@@ -62,9 +64,9 @@ func BenchmarkOpenBLAS(b *testing.B) {
 // TestTable prints OpenBLAS side by side with the sparse kernels, timed
 // round-robin so the ratios survive a loaded machine:
 //
-//	SPARSE_TABLE=alexnet:128 go test -tags openblas ./sparse/openblas -run Table -v
+//	SPARSE_TABLE=alexnet:128 go test -tags openblas ./gemm/openblas -run Table -v
 //
-// SPARSE_KERNELS (comma list of sparse.Kernel), SPARSE_BUDGET (per shape,
+// SPARSE_KERNELS (comma list of kernelbench.Kernel), SPARSE_BUDGET (per shape,
 // default 2s) and SPARSE_THREADS work as in package sparse.
 func TestTable(t *testing.T) {
 	spec := os.Getenv("SPARSE_TABLE")
@@ -76,18 +78,18 @@ func TestTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shapes := sparse.BenchShapes(batch)
+	shapes := kernelbench.BenchShapes(batch)
 	switch net {
 	case "alexnet":
-		shapes = sparse.AlexNetShapes(batch)
+		shapes = kernelbench.AlexNetShapes(batch)
 	case "vgg16":
-		shapes = sparse.VGG16Shapes(batch)
+		shapes = kernelbench.VGG16Shapes(batch)
 	}
-	ks := []sparse.Kernel{sparse.KernelDense, sparse.KernelNM24, sparse.KernelGroup50}
+	ks := []kernelbench.Kernel{kernelbench.KernelDense, kernelbench.KernelNM24, kernelbench.KernelGroup50}
 	if e := os.Getenv("SPARSE_KERNELS"); e != "" {
 		ks = nil
 		for _, k := range strings.Split(e, ",") {
-			ks = append(ks, sparse.Kernel(k))
+			ks = append(ks, kernelbench.Kernel(k))
 		}
 	}
 	budget := 2 * time.Second
@@ -98,29 +100,29 @@ func TestTable(t *testing.T) {
 	}
 	if e := os.Getenv("SPARSE_THREADS"); e != "" {
 		n, _ := strconv.Atoi(e)
-		defer sparse.SetThreads(sparse.SetThreads(n))
-		SetThreads(sparse.Threads())
+		defer gemm.SetThreads(gemm.SetThreads(n))
+		openblas.SetThreads(gemm.Threads())
 	}
-	var all []sparse.Timing
+	var all []kernelbench.Timing
 	for _, s := range shapes {
-		labels := append([]sparse.Kernel{"openblas"}, ks...)
-		runs := []func() error{Setup(s)}
+		labels := append([]kernelbench.Kernel{"openblas"}, ks...)
+		runs := []func() error{openblas.Setup(s.M, s.N, s.K)}
 		for _, k := range ks {
-			run, err := sparse.Setup(s, k)
+			run, err := kernelbench.Setup(s, k)
 			if err != nil {
 				t.Fatal(err)
 			}
 			runs = append(runs, run)
 		}
-		ts, err := sparse.CompareFuncs(s, labels, runs, 5, budget)
+		ts, err := kernelbench.CompareFuncs(s, labels, runs, 5, budget)
 		if err != nil {
 			t.Fatal(err)
 		}
 		all = append(all, ts...)
 	}
 	var sb strings.Builder
-	if err := sparse.WriteTable(&sb, all, "openblas"); err != nil {
+	if err := kernelbench.WriteTable(&sb, all, "openblas"); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("route %s, %d threads; speedups are over OpenBLAS\n%s", sparse.KernelRoute(), sparse.Threads(), sb.String())
+	t.Logf("route %s, %d threads; speedups are over OpenBLAS\n%s", gemm.RouteName(), gemm.Threads(), sb.String())
 }

@@ -1,7 +1,10 @@
-package sparse
+package kernelbench
 
 import (
 	"fmt"
+	"github.com/hybridprune/hybridprune/gemm"
+	"github.com/hybridprune/hybridprune/internal/testmat"
+	"github.com/hybridprune/hybridprune/sparse"
 	"slices"
 	"time"
 )
@@ -73,8 +76,8 @@ type Kernel string
 const (
 	KernelDense       Kernel = "dense"        // MatMul, packs A every call (like BLAS)
 	KernelDensePacked Kernel = "dense-packed" // PackedMatrix.MatMul, A packed once
-	KernelNM24        Kernel = "2:4"          // NewNMPlan once, Plan.MatMul per call
-	KernelNM24Call    Kernel = "2:4-call"     // SpMMNM: plan built every call
+	KernelNM24        Kernel = "2:4"          // sparse.NewNMPlan once, sparse.Plan.MatMul per call
+	KernelNM24Call    Kernel = "2:4-call"     // sparse.SpMMNM: plan built every call
 	KernelGroup50     Kernel = "group50"      // group-wise, 50% of K kept, GroupPlan
 	KernelVector50    Kernel = "vector16of32" // vector-wise, 16 of every 32 kept
 	KernelBSR50       Kernel = "bsr4x4-50"    // 4x4 blocks, 50% kept at random
@@ -92,76 +95,76 @@ func Kernels() []Kernel {
 func Setup(s Shape, k Kernel) (run func() error, err error) {
 	m, kk, n := s.M, s.K, s.N
 	if m <= 0 || kk <= 0 || n <= 0 {
-		return nil, fmt.Errorf("sparse: Setup %v: non-positive shape: %w", s, ErrShape)
+		return nil, fmt.Errorf("kernelbench: Setup %v: non-positive shape: %w", s, sparse.ErrShape)
 	}
-	a, b := randMatrix(m*kk, 1), randMatrix(kk*n, 2)
+	a, b := testmat.RandMatrix(m*kk, 1), testmat.RandMatrix(kk*n, 2)
 	c := make([]float32, m*n)
 	switch k {
 	case KernelDense:
-		return func() error { return MatMul(a, b, c, m, n, kk) }, nil
+		return func() error { return gemm.MatMul(m, n, kk, a, b, c) }, nil
 	case KernelDensePacked:
-		p, err := PackDense(a, m, kk)
+		p, err := gemm.Pack(a, m, kk)
 		if err != nil {
-			return nil, fmt.Errorf("sparse: Setup %v %s: %w", s, k, err)
+			return nil, fmt.Errorf("kernelbench: Setup %v %s: %w", s, k, err)
 		}
 		return func() error { return p.MatMul(b, n, c) }, nil
 	case KernelNM24, KernelNM24Call:
-		pruneNM(a, m, kk, 2, 4)
-		nm, err := CompressNM(a, m, kk, 2, 4, OrderWidth)
+		testmat.PruneNM(a, m, kk, 2, 4)
+		nm, err := sparse.CompressNM(a, m, kk, 2, 4, sparse.OrderWidth)
 		if err != nil {
-			return nil, fmt.Errorf("sparse: Setup %v %s: %w", s, k, err)
+			return nil, fmt.Errorf("kernelbench: Setup %v %s: %w", s, k, err)
 		}
 		if k == KernelNM24Call {
-			return func() error { return SpMMNM(nm, b, n, c) }, nil
+			return func() error { return sparse.SpMMNM(nm, b, n, c) }, nil
 		}
-		return planRun(NewNMPlan(nm))(b, n, c, s, k)
+		return planRun(sparse.NewNMPlan(nm))(b, n, c, s, k)
 	case KernelGroup50:
-		pruneColumns(a, m, kk, kk/2)
-		g, err := CompressGroup(a, m, kk)
+		testmat.PruneColumns(a, m, kk, kk/2)
+		g, err := sparse.CompressGroup(a, m, kk)
 		if err != nil {
-			return nil, fmt.Errorf("sparse: Setup %v %s: %w", s, k, err)
+			return nil, fmt.Errorf("kernelbench: Setup %v %s: %w", s, k, err)
 		}
-		p, err := NewGroupPlan(g)
+		p, err := sparse.NewGroupPlan(g)
 		if err != nil {
-			return nil, fmt.Errorf("sparse: Setup %v %s: %w", s, k, err)
+			return nil, fmt.Errorf("kernelbench: Setup %v %s: %w", s, k, err)
 		}
 		return func() error { return p.MatMul(b, n, c) }, nil
 	case KernelVector50:
-		pruneNM(a, m, kk, 16, 32)
-		v, err := CompressVector(a, m, kk, 32, 16)
+		testmat.PruneNM(a, m, kk, 16, 32)
+		v, err := sparse.CompressVector(a, m, kk, 32, 16)
 		if err != nil {
-			return nil, fmt.Errorf("sparse: Setup %v %s: %w", s, k, err)
+			return nil, fmt.Errorf("kernelbench: Setup %v %s: %w", s, k, err)
 		}
-		return planRun(NewVectorPlan(v))(b, n, c, s, k)
+		return planRun(sparse.NewVectorPlan(v))(b, n, c, s, k)
 	case KernelBSR50:
-		mask := randMatrix(ceilDiv(m, 4)*ceilDiv(kk, 4), 3)
+		mask := testmat.RandMatrix(gemm.CeilDiv(m, 4)*gemm.CeilDiv(kk, 4), 3)
 		for i := range m {
 			for j := range kk {
-				if mask[(i/4)*ceilDiv(kk, 4)+j/4] < 0 {
+				if mask[(i/4)*gemm.CeilDiv(kk, 4)+j/4] < 0 {
 					a[i*kk+j] = 0
 				}
 			}
 		}
-		x, err := CompressBSR(a, m, kk, 4, 4)
+		x, err := sparse.CompressBSR(a, m, kk, 4, 4)
 		if err != nil {
-			return nil, fmt.Errorf("sparse: Setup %v %s: %w", s, k, err)
+			return nil, fmt.Errorf("kernelbench: Setup %v %s: %w", s, k, err)
 		}
-		return planRun(NewBSRPlan(x))(b, n, c, s, k)
+		return planRun(sparse.NewBSRPlan(x))(b, n, c, s, k)
 	case KernelCSR50:
-		randSparse(a, 0.5, 4)
-		x, err := CompressCSR(a, m, kk)
+		testmat.RandSparse(a, 0.5, 4)
+		x, err := sparse.CompressCSR(a, m, kk)
 		if err != nil {
-			return nil, fmt.Errorf("sparse: Setup %v %s: %w", s, k, err)
+			return nil, fmt.Errorf("kernelbench: Setup %v %s: %w", s, k, err)
 		}
-		return planRun(NewCSRPlan(x))(b, n, c, s, k)
+		return planRun(sparse.NewCSRPlan(x))(b, n, c, s, k)
 	}
-	return nil, fmt.Errorf("sparse: Setup: unknown kernel %q (have %v)", k, Kernels())
+	return nil, fmt.Errorf("kernelbench: Setup: unknown kernel %q (have %v)", k, Kernels())
 }
 
-func planRun(p *Plan, err error) func(b []float32, n int, c []float32, s Shape, k Kernel) (func() error, error) {
+func planRun(p *sparse.Plan, err error) func(b []float32, n int, c []float32, s Shape, k Kernel) (func() error, error) {
 	return func(b []float32, n int, c []float32, s Shape, k Kernel) (func() error, error) {
 		if err != nil {
-			return nil, fmt.Errorf("sparse: Setup %v %s: %w", s, k, err)
+			return nil, fmt.Errorf("kernelbench: Setup %v %s: %w", s, k, err)
 		}
 		return func() error { return p.MatMul(b, n, c) }, nil
 	}
@@ -188,19 +191,19 @@ func TimeGEMM(s Shape, k Kernel, budget time.Duration) (Timing, error) {
 		return Timing{}, err
 	}
 	if err := run(); err != nil {
-		return Timing{}, fmt.Errorf("sparse: TimeGEMM %v %s: %w", s, k, err)
+		return Timing{}, fmt.Errorf("kernelbench: TimeGEMM %v %s: %w", s, k, err)
 	}
 	var times []time.Duration
 	start := time.Now()
 	for len(times) < 3 || time.Since(start) < budget {
 		t0 := time.Now()
 		if err := run(); err != nil {
-			return Timing{}, fmt.Errorf("sparse: TimeGEMM %v %s: %w", s, k, err)
+			return Timing{}, fmt.Errorf("kernelbench: TimeGEMM %v %s: %w", s, k, err)
 		}
 		times = append(times, time.Since(t0))
 	}
 	slices.Sort(times)
-	t := Timing{Shape: s, Kernel: k, Route: KernelRoute(), Runs: len(times), Best: times[0], Median: times[len(times)/2]}
+	t := Timing{Shape: s, Kernel: k, Route: gemm.RouteName(), Runs: len(times), Best: times[0], Median: times[len(times)/2]}
 	t.GFLOPS = s.FLOPs() / t.Best.Seconds() / 1e9
 	return t, nil
 }

@@ -1,6 +1,6 @@
 //go:build goexperiment.simd && amd64
 
-package sparse
+package gemm
 
 import "simd/archsimd"
 
@@ -9,15 +9,14 @@ import "simd/archsimd"
 // assembly route is also available it is preferred (see doc.go for numbers).
 
 func init() {
-	if archsimd.X86.AVX512() {
-		register(&kernelRoute{name: "archsimd-avx512", priority: 10, dense: denseKernelSIMD, index: indexKernelSIMD})
-	}
+	register(&Route{name: "archsimd-avx512", priority: 10, needs: "AVX-512 (GOEXPERIMENT=simd)", available: archsimd.X86.AVX512(),
+		dense: denseKernelSIMD, index: indexKernelSIMD})
 }
 
 func denseKernelSIMD(k int, a, b, c []float32, ldc int, load bool) {
 	// Go's register allocator (Go 1.26) spills and shuffles a 24-accumulator
 	// tile, so the 6x64 tile is computed as four 3x32 quarters.
-	for i0 := 0; i0 < mr; i0 += 3 {
+	for i0 := 0; i0 < DenseRows; i0 += 3 {
 		denseQuarterSIMD(k, a, b, c[i0*ldc:], ldc, load, i0, 0)
 		denseQuarterSIMD(k, a, b, c[i0*ldc:], ldc, load, i0, 32)
 	}
@@ -26,11 +25,11 @@ func denseKernelSIMD(k int, a, b, c []float32, ldc int, load bool) {
 func denseQuarterSIMD(k int, a, b, c []float32, ldc int, load bool, i0, h int) {
 	var z archsimd.Float32x16
 	c00, c01, c10, c11, c20, c21 := z, z, z, z, z, z
-	a = a[:k*mr]
-	b = b[:k*nr]
+	a = a[:k*DenseRows]
+	b = b[:k*DenseCols]
 	for p := 0; p < k; p++ {
-		bp := b[p*nr+h : p*nr+h+32 : p*nr+h+32]
-		ap := a[p*mr+i0 : p*mr+i0+3 : p*mr+i0+3]
+		bp := b[p*DenseCols+h : p*DenseCols+h+32 : p*DenseCols+h+32]
+		ap := a[p*DenseRows+i0 : p*DenseRows+i0+3 : p*DenseRows+i0+3]
 		b0 := archsimd.LoadFloat32x16((*[16]float32)(bp[0:16]))
 		b1 := archsimd.LoadFloat32x16((*[16]float32)(bp[16:32]))
 		a0 := archsimd.BroadcastFloat32x16(ap[0])
@@ -47,7 +46,7 @@ func denseQuarterSIMD(k int, a, b, c []float32, ldc int, load bool, i0, h int) {
 
 func indexKernelSIMD(cnt int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool) {
 	// Same register-pressure split as denseKernelSIMD: four 3x32 quarters.
-	for h := 0; h < inr; h += 32 {
+	for h := 0; h < IndexCols; h += 32 {
 		indexQuarterSIMD(cnt, vals, offs, b, c, ldc, load, h)
 	}
 }
@@ -55,11 +54,11 @@ func indexKernelSIMD(cnt int, vals []float32, offs []uint16, b, c []float32, ldc
 func indexQuarterSIMD(cnt int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool, h int) {
 	var z archsimd.Float32x16
 	c00, c01, c10, c11, c20, c21 := z, z, z, z, z, z
-	vals = vals[:cnt*imr]
-	offs = offs[:cnt*imr]
+	vals = vals[:cnt*IndexRows]
+	offs = offs[:cnt*IndexRows]
 	for j := 0; j < cnt; j++ {
-		v := vals[j*imr : j*imr+3 : j*imr+3]
-		o := offs[j*imr : j*imr+3 : j*imr+3]
+		v := vals[j*IndexRows : j*IndexRows+3 : j*IndexRows+3]
+		o := offs[j*IndexRows : j*IndexRows+3 : j*IndexRows+3]
 		c00, c01 = fma2(v[0], b, int(o[0])*2+h, c00, c01)
 		c10, c11 = fma2(v[1], b, int(o[1])*2+h, c10, c11)
 		c20, c21 = fma2(v[2], b, int(o[2])*2+h, c20, c21)

@@ -1,0 +1,41 @@
+//go:build amd64
+
+package gemm
+
+import "golang.org/x/sys/cpu"
+
+//go:generate go run ./internal/asmgen
+
+// The Go-assembly routes: hand-written AVX-512F (kernel_avx512_amd64.s) and
+// AVX2+FMA (kernel_avx2_amd64.s) micro-kernels. They need no GOEXPERIMENT,
+// so a plain `go build` gets them; each is usable only if the CPU and OS
+// support its registers (x/sys/cpu checks the OS-enabled XSAVE state).
+
+//go:noescape
+func denseKernelAVX512(k int, a, b, c []float32, ldc int, load bool)
+
+//go:noescape
+func indexTilesAVX512(ntiles int, seg []int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool)
+
+//go:noescape
+func denseKernelAVX2(k int, a, b, c []float32, ldc int, load bool)
+
+//go:noescape
+func indexTilesAVX2(ntiles int, seg []int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool)
+
+func indexKernelAVX512(cnt int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool) {
+	seg := [2]int{0, cnt}
+	indexTilesAVX512(1, seg[:], vals, offs, b, c, ldc, load)
+}
+
+func indexKernelAVX2(cnt int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool) {
+	seg := [2]int{0, cnt}
+	indexTilesAVX2(1, seg[:], vals, offs, b, c, ldc, load)
+}
+
+func init() {
+	register(&Route{name: "asm-avx512", priority: 20, needs: "AVX-512F", available: cpu.X86.HasAVX512F,
+		dense: denseKernelAVX512, index: indexKernelAVX512, tiles: indexTilesAVX512})
+	register(&Route{name: "asm-avx2", priority: 15, needs: "AVX2 and FMA", available: cpu.X86.HasAVX2 && cpu.X86.HasFMA,
+		dense: denseKernelAVX2, index: indexKernelAVX2, tiles: indexTilesAVX2})
+}

@@ -148,7 +148,7 @@ func MulPacked(m, n, k int, pa, b []float32, ldb int, bRows []int32, bRowsTotal 
 			}
 			for qc := q0; qc < q1; qc += ncp {
 				np := min(ncp, q1-qc)
-				PackB(bp, b, ldb, n, qc*DenseCols, np, kc, DenseCols, rowOf, bRowsTotal)
+				PackB(bp, b, ldb, n, qc*DenseCols, np, kc, DenseCols, DenseCols, rowOf, bRowsTotal)
 				for t := t0; t < t1; t++ {
 					ap := pa[pc*mPad+t*DenseRows*kc : pc*mPad+(t+1)*DenseRows*kc]
 					for q := range np {

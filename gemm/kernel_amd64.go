@@ -35,7 +35,7 @@ func indexKernelAVX2(cnt int, vals []float32, offs []uint16, b, c []float32, ldc
 
 func init() {
 	register(&Route{name: "asm-avx512", priority: 20, needs: "AVX-512F", available: cpu.X86.HasAVX512F,
-		dense: denseKernelAVX512, index: indexKernelAVX512, tiles: indexTilesAVX512})
+		dense: denseKernelAVX512, index: indexKernelAVX512, tiles: indexTilesAVX512, indexBlock: 64})
 	register(&Route{name: "asm-avx2", priority: 15, needs: "AVX2 and FMA", available: cpu.X86.HasAVX2 && cpu.X86.HasFMA,
-		dense: denseKernelAVX2, index: indexKernelAVX2, tiles: indexTilesAVX2})
+		dense: denseKernelAVX2, index: indexKernelAVX2, tiles: indexTilesAVX2, indexBlock: 128})
 }

@@ -348,23 +348,21 @@ dnoload3:
 TEXT ·indexTilesAVX2(SB), NOSPLIT, $0-137
 	MOVQ ldc+128(FP), R8
 	SHLQ $2, R8
-	MOVQ seg_base+8(FP), DX
 	MOVQ b_base+80(FP), BX
+	// strip 0: columns 0..31 of every tile
+	MOVQ seg_base+8(FP), DX
 	MOVQ c_base+104(FP), R12
 	MOVQ ntiles+0(FP), R13
-tileloop:
+tileloop0:
 	TESTQ  R13, R13
-	JLE    done
+	JLE    tilesdone0
 	MOVQ   (DX), R9
-	IMUL3Q $12, R9, R10
-	ADDQ   vals_base+32(FP), R10
-	IMUL3Q $6, R9, R11
-	ADDQ   offs_base+56(FP), R11
-	// strip 0: columns 0..31
-	MOVQ 8(DX), CX
-	SUBQ (DX), CX
-	MOVQ R10, AX
-	MOVQ R11, SI
+	MOVQ   8(DX), CX
+	SUBQ   R9, CX
+	IMUL3Q $12, R9, AX
+	ADDQ   vals_base+32(FP), AX
+	IMUL3Q $6, R9, SI
+	ADDQ   offs_base+56(FP), SI
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -437,11 +435,26 @@ inoload0:
 	VMOVUPS Y9, 32(DI)
 	VMOVUPS Y10, 64(DI)
 	VMOVUPS Y11, 96(DI)
-	// strip 1: columns 32..63
-	MOVQ 8(DX), CX
-	SUBQ (DX), CX
-	MOVQ R10, AX
-	MOVQ R11, SI
+	ADDQ   $8, DX
+	IMUL3Q $3, R8, R9
+	ADDQ   R9, R12
+	DECQ   R13
+	JMP    tileloop0
+tilesdone0:
+	// strip 1: columns 32..63 of every tile
+	MOVQ seg_base+8(FP), DX
+	MOVQ c_base+104(FP), R12
+	MOVQ ntiles+0(FP), R13
+tileloop1:
+	TESTQ  R13, R13
+	JLE    tilesdone1
+	MOVQ   (DX), R9
+	MOVQ   8(DX), CX
+	SUBQ   R9, CX
+	IMUL3Q $12, R9, AX
+	ADDQ   vals_base+32(FP), AX
+	IMUL3Q $6, R9, SI
+	ADDQ   offs_base+56(FP), SI
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -514,11 +527,26 @@ inoload1:
 	VMOVUPS Y9, 160(DI)
 	VMOVUPS Y10, 192(DI)
 	VMOVUPS Y11, 224(DI)
-	// strip 2: columns 64..95
-	MOVQ 8(DX), CX
-	SUBQ (DX), CX
-	MOVQ R10, AX
-	MOVQ R11, SI
+	ADDQ   $8, DX
+	IMUL3Q $3, R8, R9
+	ADDQ   R9, R12
+	DECQ   R13
+	JMP    tileloop1
+tilesdone1:
+	// strip 2: columns 64..95 of every tile
+	MOVQ seg_base+8(FP), DX
+	MOVQ c_base+104(FP), R12
+	MOVQ ntiles+0(FP), R13
+tileloop2:
+	TESTQ  R13, R13
+	JLE    tilesdone2
+	MOVQ   (DX), R9
+	MOVQ   8(DX), CX
+	SUBQ   R9, CX
+	IMUL3Q $12, R9, AX
+	ADDQ   vals_base+32(FP), AX
+	IMUL3Q $6, R9, SI
+	ADDQ   offs_base+56(FP), SI
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -591,11 +619,26 @@ inoload2:
 	VMOVUPS Y9, 288(DI)
 	VMOVUPS Y10, 320(DI)
 	VMOVUPS Y11, 352(DI)
-	// strip 3: columns 96..127
-	MOVQ 8(DX), CX
-	SUBQ (DX), CX
-	MOVQ R10, AX
-	MOVQ R11, SI
+	ADDQ   $8, DX
+	IMUL3Q $3, R8, R9
+	ADDQ   R9, R12
+	DECQ   R13
+	JMP    tileloop2
+tilesdone2:
+	// strip 3: columns 96..127 of every tile
+	MOVQ seg_base+8(FP), DX
+	MOVQ c_base+104(FP), R12
+	MOVQ ntiles+0(FP), R13
+tileloop3:
+	TESTQ  R13, R13
+	JLE    tilesdone3
+	MOVQ   (DX), R9
+	MOVQ   8(DX), CX
+	SUBQ   R9, CX
+	IMUL3Q $12, R9, AX
+	ADDQ   vals_base+32(FP), AX
+	IMUL3Q $6, R9, SI
+	ADDQ   offs_base+56(FP), SI
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -672,7 +715,7 @@ inoload3:
 	IMUL3Q $3, R8, R9
 	ADDQ   R9, R12
 	DECQ   R13
-	JMP    tileloop
-done:
+	JMP    tileloop3
+tilesdone3:
 	VZEROUPPER
 	RET

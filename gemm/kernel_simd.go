@@ -10,7 +10,7 @@ import "simd/archsimd"
 
 func init() {
 	register(&Route{name: "archsimd-avx512", priority: 10, needs: "AVX-512 (GOEXPERIMENT=simd)", available: archsimd.X86.AVX512(),
-		dense: denseKernelSIMD, index: indexKernelSIMD})
+		dense: denseKernelSIMD, index: indexKernelSIMD, indexBlock: 64})
 }
 
 func denseKernelSIMD(k int, a, b, c []float32, ldc int, load bool) {

@@ -20,16 +20,18 @@ func packA(dst, a []float32, lda, m, r0, k0, kc int) {
 }
 
 // PackB packs a kc x (panels*width) block of B into dst as consecutive
-// width-wide panels, each laid out [kc][width]. Panel q covers columns
-// col0+q*width onward, clipped at n and zero-padded. Row p of the block is B
-// row rowOf(p); a negative row, or one >= kRows, is packed as zeros.
-func PackB(dst, b []float32, ldb, n, col0, panels, kc, width int, rowOf func(p int) int, kRows int) {
+// panels, each laid out [kc][stride] with width (<= stride) values per row;
+// the stride-width floats of padding are left as they are. Panel q covers
+// columns col0+q*width onward, clipped at n and zero-padded. Row p of the
+// block is B row rowOf(p); a negative row, or one >= kRows, is packed as
+// zeros.
+func PackB(dst, b []float32, ldb, n, col0, panels, kc, width, stride int, rowOf func(p int) int, kRows int) {
 	for q := range panels {
 		c0 := col0 + q*width
 		w := min(width, n-c0)
-		pd := dst[q*kc*width : (q+1)*kc*width]
+		pd := dst[q*kc*stride : (q+1)*kc*stride]
 		for p := range kc {
-			d := pd[p*width : p*width+width]
+			d := pd[p*stride : p*stride+width]
 			r := rowOf(p)
 			if r < 0 || r >= kRows || w <= 0 {
 				clear(d)

@@ -135,9 +135,9 @@ func TestIndexMicroKernel(t *testing.T) {
 			if i%11 == 0 {
 				row = rowsB - 1
 			}
-			offs[i] = uint16(row * gemm.IndexCols / 2)
+			offs[i] = uint16(row * gemm.IndexStride / 2)
 		}
-		b := testmat.RandMatrix(rowsB*gemm.IndexCols, 4)
+		b := testmat.RandMatrix(rowsB*gemm.IndexStride, 4)
 		ldc := gemm.IndexCols + 5
 		c0 := testmat.RandMatrix(ntiles*gemm.IndexRows*ldc, 5)
 		for _, load := range []bool{false, true} {
@@ -200,9 +200,9 @@ func BenchmarkMicroIndex(b *testing.B) {
 			vals := testmat.RandMatrix(ntiles*per*gemm.IndexRows, 3)
 			offs := make([]uint16, len(vals))
 			for i := range offs {
-				offs[i] = uint16((i * 7 % rowsB) * gemm.IndexCols / 2)
+				offs[i] = uint16((i * 7 % rowsB) * gemm.IndexStride / 2)
 			}
-			panel := testmat.RandMatrix(rowsB*gemm.IndexCols, 2)
+			panel := testmat.RandMatrix(rowsB*gemm.IndexStride, 2)
 			c := make([]float32, ntiles*gemm.IndexRows*gemm.IndexCols)
 			for b.Loop() {
 				r.IndexTiles(ntiles, seg, vals, offs, panel, c, gemm.IndexCols, true)

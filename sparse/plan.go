@@ -5,12 +5,11 @@ import (
 	"github.com/hybridprune/hybridprune/gemm"
 )
 
-// kbIndex is the K block of the indexed (sparse) kernels, in dense B rows:
-// one packed gemm.IndexCols-wide B panel of kbIndex rows is 32 KiB, so it stays close
-// (L1/L2) while every row tile of the block gathers from it at data-dependent
-// rows. Measured on Zen 4 against 32..512: 64 was best (larger panels fall
-// out of L1, smaller ones make the per-tile C reload dominate).
-const kbIndex = 64
+// indexBlock is the K block of the indexed (sparse) kernels, in dense B
+// rows, for plans built now: the route in use says what suits its loop
+// order (gemm.Route.IndexBlock). A plan is correct on every route; only its
+// speed depends on the block.
+func indexBlock() int { return gemm.Current().IndexBlock() }
 
 // Plan is a sparse weight matrix (rows x k, any pattern) converted into the
 // layout of the indexed micro-kernel: for every K block of kb dense columns
@@ -110,7 +109,7 @@ func buildPlan(src planSource, label string) *Plan {
 					src.fill(r, blk, cols, vals)
 					for j := range c {
 						p.vals[(s0+j)*gemm.IndexRows+i] = vals[j]
-						p.offs[(s0+j)*gemm.IndexRows+i] = uint16(int(cols[j]) * gemm.IndexCols * 4 / 8)
+						p.offs[(s0+j)*gemm.IndexRows+i] = uint16(int(cols[j]) * gemm.IndexStride * 4 / 8)
 					}
 				}
 			}
@@ -157,7 +156,7 @@ func (p *Plan) run(b []float32, n int, c []float32) {
 	gemm.Parallel(g.Workers(), func(w int) {
 		t0, t1 := g.RowRange(w)
 		q0, q1 := g.ColRange(w)
-		panelp := gemm.GetFloats(p.kb * gemm.IndexCols)
+		panelp := gemm.GetFloats(p.kb * gemm.IndexStride)
 		defer gemm.PutFloats(panelp)
 		panel := *panelp
 		var scratch gemm.ScratchTile
@@ -165,7 +164,7 @@ func (p *Plan) run(b []float32, n int, c []float32) {
 			k0 := blk * p.kb
 			rowOf := func(r int) int { return k0 + r }
 			for q := q0; q < q1; q++ {
-				gemm.PackB(panel, b, n, n, q*gemm.IndexCols, 1, p.kb, gemm.IndexCols, rowOf, p.k)
+				gemm.PackB(panel, b, n, n, q*gemm.IndexCols, 1, p.kb, gemm.IndexCols, gemm.IndexStride, rowOf, p.k)
 				// Full tiles of a full-width panel run in one call; tiles that
 				// stick out of C (ragged last tile, narrow last panel) go
 				// through scratch one by one.

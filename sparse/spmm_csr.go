@@ -15,7 +15,7 @@ func NewCSRPlan(a *CSRMatrix) (*Plan, error) {
 }
 
 func csrPlan(a *CSRMatrix, label string) *Plan {
-	kb := kbIndex
+	kb := indexBlock()
 	nkb := gemm.CeilDiv(a.Cols, kb)
 	// bnd[r*(nkb+1)+blk] is the first entry of row r with column >= blk*kb.
 	bnd := make([]int32, a.Rows*(nkb+1))

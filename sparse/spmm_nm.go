@@ -8,7 +8,7 @@ func NewNMPlan(a *NMMatrix) (*Plan, error) {
 	if err := a.Validate(); err != nil {
 		return nil, fmt.Errorf("sparse: NewNMPlan: %w", err)
 	}
-	kb := max(kbIndex/a.M, 1) * a.M
+	kb := max(indexBlock()/a.M, 1) * a.M
 	perBlk := kb / a.M * a.N
 	kept, st, bits := a.KeptPerRow(), a.MetaStride(), a.IndexBits()
 	src := planSource{

@@ -9,7 +9,7 @@ func NewVectorPlan(a *VectorMatrix) (*Plan, error) {
 	if err := a.Validate(); err != nil {
 		return nil, fmt.Errorf("sparse: NewVectorPlan: %w", err)
 	}
-	kb := max(kbIndex/a.L, 1) * a.L
+	kb := max(indexBlock()/a.L, 1) * a.L
 	perBlk := kb / a.L * a.P
 	kept := a.KeptPerRow()
 	src := planSource{

@@ -93,34 +93,33 @@ func dense(p func(string, ...any)) {
 }
 
 // index writes indexTilesAVX2: the 3x128 indexed tile as four 3x32 column
-// strips. Per strip, Y0..Y11 accumulate (row i in Y4i..Y4i+3) and Y12..Y14
-// hold the broadcast values of one step: per kept value, one index load, one
-// broadcast load and 4 FMAs with a memory operand. R10/R11 keep the tile's
-// first vals/offs address so each strip restarts the step list.
+// strips. The strip loop is outermost, so one strip's 32 columns of the
+// packed panel (8 KiB of a 64-row panel) stay in L1 while every tile of the
+// call gathers from them. Per strip and tile, Y0..Y11 accumulate (row i in
+// Y4i..Y4i+3) and Y12..Y14 hold the broadcast values of one step: per kept
+// value, one index load, one broadcast load and 4 FMAs with a memory operand.
 func index(p func(string, ...any)) {
 	p("// func indexTilesAVX2(ntiles int, seg []int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool)")
 	p("TEXT ·indexTilesAVX2(SB), NOSPLIT, $0-137")
 	p("\tMOVQ ldc+128(FP), R8")
 	p("\tSHLQ $2, R8")
-	p("\tMOVQ seg_base+8(FP), DX")
 	p("\tMOVQ b_base+80(FP), BX")
-	p("\tMOVQ c_base+104(FP), R12")
-	p("\tMOVQ ntiles+0(FP), R13")
-	p("tileloop:")
-	p("\tTESTQ  R13, R13")
-	p("\tJLE    done")
-	p("\tMOVQ   (DX), R9")
-	p("\tIMUL3Q $12, R9, R10")
-	p("\tADDQ   vals_base+32(FP), R10")
-	p("\tIMUL3Q $6, R9, R11")
-	p("\tADDQ   offs_base+56(FP), R11")
 	for s := range 4 {
 		off := s * 128
-		p("\t// strip %d: columns %d..%d", s, s*32, s*32+31)
-		p("\tMOVQ 8(DX), CX")
-		p("\tSUBQ (DX), CX")
-		p("\tMOVQ R10, AX")
-		p("\tMOVQ R11, SI")
+		p("\t// strip %d: columns %d..%d of every tile", s, s*32, s*32+31)
+		p("\tMOVQ seg_base+8(FP), DX")
+		p("\tMOVQ c_base+104(FP), R12")
+		p("\tMOVQ ntiles+0(FP), R13")
+		p("tileloop%d:", s)
+		p("\tTESTQ  R13, R13")
+		p("\tJLE    tilesdone%d", s)
+		p("\tMOVQ   (DX), R9")
+		p("\tMOVQ   8(DX), CX")
+		p("\tSUBQ   R9, CX")
+		p("\tIMUL3Q $12, R9, AX")
+		p("\tADDQ   vals_base+32(FP), AX")
+		p("\tIMUL3Q $6, R9, SI")
+		p("\tADDQ   offs_base+56(FP), SI")
 		for r := range 12 {
 			p("\tVXORPS Y%d, Y%d, Y%d", r, r, r)
 		}
@@ -163,13 +162,13 @@ func index(p func(string, ...any)) {
 				p("\tADDQ R8, DI")
 			}
 		}
+		p("\tADDQ   $8, DX")
+		p("\tIMUL3Q $3, R8, R9")
+		p("\tADDQ   R9, R12")
+		p("\tDECQ   R13")
+		p("\tJMP    tileloop%d", s)
+		p("tilesdone%d:", s)
 	}
-	p("\tADDQ   $8, DX")
-	p("\tIMUL3Q $3, R8, R9")
-	p("\tADDQ   R9, R12")
-	p("\tDECQ   R13")
-	p("\tJMP    tileloop")
-	p("done:")
 	p("\tVZEROUPPER")
 	p("\tRET")
 }

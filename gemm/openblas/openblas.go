@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"github.com/hybridprune/hybridprune/gemm"
 	"unsafe"
-
 )
 
 // SetThreads sets the number of OpenBLAS threads.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
-
 )
 
 // naiveMatMul returns a (m x k) * b (k x n), row-major, by the triple loop of gemm.Naive.

@@ -23,6 +23,34 @@ func SGEMM(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32,
 	return nil
 }
 
+// SGEMMT computes C = op(A) * op(B), BLAS-style: op(A) is m x k and op(B) is
+// k x n. With transA, A is stored k x m (row stride lda) and op(A) = Aᵀ;
+// with transB, B is stored n x k (row stride ldb) and op(B) = Bᵀ. The
+// transposes happen inside the packing, so a gradient such as dW = dY·Xᵀ
+// needs no transposed copy. C is overwritten.
+func SGEMMT(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) error {
+	ar, ac := m, k
+	if transA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	if m < 0 || n < 0 || k < 0 {
+		return fmt.Errorf("gemm: SGEMMT: negative dimension m=%d n=%d k=%d: %w", m, n, k, ErrShape)
+	}
+	for _, err := range []error{checkOperand("A", a, ar, ac, lda), checkOperand("B", b, br, bc, ldb), checkOperand("C", c, m, n, ldc)} {
+		if err != nil {
+			return fmt.Errorf("gemm: SGEMMT: %w", err)
+		}
+	}
+	pa := packAll(a, lda, m, k, transA)
+	defer PutFloats(pa)
+	mulPacked(m, n, k, *pa, b, ldb, transB, nil, k, c, ldc)
+	return nil
+}
+
 // MatMul computes C = A * B for contiguous row-major A (m x k), B (k x n) and
 // C (m x n); see SGEMM, whose argument order it shares.
 func MatMul(m, n, k int, a, b, c []float32) error {
@@ -96,7 +124,10 @@ func checkOperand(name string, x []float32, rows, cols, ld int) error {
 
 // PackA packs the whole of A: K blocks of kcDense, each holding every DenseRows-row
 // micro-panel; block pc starts at pc*mPad (all earlier blocks are full).
-func PackA(a []float32, lda, m, k int) *[]float32 {
+func PackA(a []float32, lda, m, k int) *[]float32 { return packAll(a, lda, m, k, false) }
+
+// packAll is PackA, reading A transposed (stored k x m) when trans is set.
+func packAll(a []float32, lda, m, k int, trans bool) *[]float32 {
 	tiles := CeilDiv(m, DenseRows)
 	mPad := tiles * DenseRows
 	buf := GetFloats(mPad * k)
@@ -108,7 +139,11 @@ func PackA(a []float32, lda, m, k int) *[]float32 {
 			kc := min(kcDense, k-pc)
 			for t := t0; t < t1; t++ {
 				off := pc*mPad + t*DenseRows*kc
-				packA(dst[off:off+DenseRows*kc], a, lda, m, t*DenseRows, pc, kc)
+				if trans {
+					packAT(dst[off:off+DenseRows*kc], a, lda, m, t*DenseRows, pc, kc)
+				} else {
+					packA(dst[off:off+DenseRows*kc], a, lda, m, t*DenseRows, pc, kc)
+				}
 			}
 		}
 	})
@@ -119,6 +154,12 @@ func PackA(a []float32, lda, m, k int) *[]float32 {
 // row p of the logical B is row bRows[p] of b (the group-wise gather), and
 // bRowsTotal is the number of rows b holds; otherwise bRowsTotal == k.
 func MulPacked(m, n, k int, pa, b []float32, ldb int, bRows []int32, bRowsTotal int, c []float32, ldc int) {
+	mulPacked(m, n, k, pa, b, ldb, false, bRows, bRowsTotal, c, ldc)
+}
+
+// mulPacked is MulPacked, reading B transposed (stored n x k) when transB is
+// set (bRows must then be nil).
+func mulPacked(m, n, k int, pa, b []float32, ldb int, transB bool, bRows []int32, bRowsTotal int, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -148,7 +189,11 @@ func MulPacked(m, n, k int, pa, b []float32, ldb int, bRows []int32, bRowsTotal 
 			}
 			for qc := q0; qc < q1; qc += ncp {
 				np := min(ncp, q1-qc)
-				PackB(bp, b, ldb, n, qc*DenseCols, np, kc, DenseCols, DenseCols, rowOf, bRowsTotal)
+				if transB {
+					packBT(bp, b, ldb, n, qc*DenseCols, np, pc, kc)
+				} else {
+					PackB(bp, b, ldb, n, qc*DenseCols, np, kc, DenseCols, DenseCols, rowOf, bRowsTotal)
+				}
 				for t := t0; t < t1; t++ {
 					ap := pa[pc*mPad+t*DenseRows*kc : pc*mPad+(t+1)*DenseRows*kc]
 					for q := range np {

@@ -119,3 +119,58 @@ func TestThreadsSplit(t *testing.T) {
 		})
 	}
 }
+
+// TestSGEMMT checks all four transpose combinations, with padded strides,
+// against the reference on the transposed-back operands, on every route.
+func TestSGEMMT(t *testing.T) {
+	gemmtest.ForEachRoute(t, func(t *testing.T) {
+		for _, s := range gemmtest.Shapes {
+			m, n, k := s[0], s[1], s[2]
+			a, b := testmat.RandMatrix(m*k, uint64(m+7)), testmat.RandMatrix(k*n, uint64(n+3))
+			for _, ta := range []bool{false, true} {
+				for _, tb := range []bool{false, true} {
+					as, lda := a, k+2
+					if ta {
+						lda = m + 3
+					}
+					as = stored(a, m, k, lda, ta)
+					ldb := n + 1
+					if tb {
+						ldb = k + 5
+					}
+					bs := stored(b, k, n, ldb, tb)
+					ldc := n + 4
+					c := testmat.Sentinel(m * ldc)
+					if err := SGEMMT(ta, tb, m, n, k, as, lda, bs, ldb, c, ldc); err != nil {
+						t.Fatal(err)
+					}
+					got := make([]float32, m*n)
+					for i := range m {
+						copy(got[i*n:(i+1)*n], c[i*ldc:])
+					}
+					gemmtest.CheckProduct(t, fmt.Sprintf("SGEMMT(%v,%v)", ta, tb), a, b, got, m, n, k)
+				}
+			}
+		}
+	})
+}
+
+// stored lays out the rows x cols matrix x with row stride ld, transposed
+// (cols x rows) when trans is set; padding is NaN so a stray read shows.
+func stored(x []float32, rows, cols, ld int, trans bool) []float32 {
+	r, c := rows, cols
+	if trans {
+		r, c = cols, rows
+	}
+	out := testmat.Sentinel(max((r-1)*ld+c, 0))
+	for i := range rows {
+		for j := range cols {
+			if trans {
+				out[j*ld+i] = x[i*cols+j]
+			} else {
+				out[i*ld+j] = x[i*cols+j]
+			}
+		}
+	}
+	return out
+}

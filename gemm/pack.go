@@ -19,6 +19,40 @@ func packA(dst, a []float32, lda, m, r0, k0, kc int) {
 	}
 }
 
+// packAT is packA for A stored transposed (k x m, row stride lda): the
+// micro-panel's row i, column p is a[(k0+p)*lda + r0+i].
+func packAT(dst, a []float32, lda, m, r0, k0, kc int) {
+	dst = dst[:kc*DenseRows]
+	rows := min(DenseRows, m-r0)
+	for p := range kc {
+		d := dst[p*DenseRows : (p+1)*DenseRows]
+		copy(d[:rows], a[(k0+p)*lda+r0:])
+		clear(d[rows:])
+	}
+}
+
+// packBT is PackB (identity rows, DenseCols-wide panels) for B stored
+// transposed (n x k, row stride ldb): packed row p, column j of panel q is
+// b[(col0+q*DenseCols+j)*ldb + k0+p]; columns >= n are zeros.
+func packBT(dst, b []float32, ldb, n, col0, panels, k0, kc int) {
+	for q := range panels {
+		c0 := col0 + q*DenseCols
+		w := max(min(DenseCols, n-c0), 0)
+		pd := dst[q*kc*DenseCols : (q+1)*kc*DenseCols]
+		for j := range w {
+			src := b[(c0+j)*ldb+k0 : (c0+j)*ldb+k0+kc]
+			for p, v := range src {
+				pd[p*DenseCols+j] = v
+			}
+		}
+		if w < DenseCols {
+			for p := range kc {
+				clear(pd[p*DenseCols+w : (p+1)*DenseCols])
+			}
+		}
+	}
+}
+
 // PackB packs a kc x (panels*width) block of B into dst as consecutive
 // panels, each laid out [kc][stride] with width (<= stride) values per row;
 // the stride-width floats of padding are left as they are. Panel q covers

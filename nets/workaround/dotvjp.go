@@ -10,7 +10,9 @@ import (
 var registerOnce sync.Once
 
 // RegisterDotVJP replaces the gradient of the Dot op for matrix x matrix products with
-// dA = v·Bᵀ and dB = Aᵀ·v (two matrix products, no [i, j, k] broadcast). Other rank combinations
+// dA = v·Bᵀ and dB = Aᵀ·v (two matrix products, no [i, j, k] broadcast), written as DotGeneral
+// contractions so that no transposed copy is made: the fast Dot executor reads the transposed
+// operands while packing them. Other rank combinations
 // keep the stock implementation. It is idempotent and is called by every graph builder of this
 // module; call it yourself before building graphs with Dot outside this module.
 func RegisterDotVJP() {
@@ -24,8 +26,8 @@ func RegisterDotVJP() {
 			v := vjpOutputs[0]
 			a, b := in[0], in[1]
 			return []*graph.Node{
-				graph.Dot(v, graph.Transpose(b, 0, 1)),
-				graph.Dot(graph.Transpose(a, 0, 1), v),
+				graph.DotGeneral(v, []int{1}, nil, b, []int{1}, nil),
+				graph.DotGeneral(a, []int{0}, nil, v, []int{0}, nil),
 			}
 		}
 	})

@@ -57,7 +57,7 @@ func execFastDot(backend *simplego.Backend, node *simplego.Node, inputs []*simpl
 		return l.stockDot(backend, node, inputs, inputsOwned)
 	}
 	lc, rc, batched, ok := dotAxes(*(*any)(unsafe.Add(nodePtr, l.nodeData)))
-	if !ok || batched || len(lc) != 1 || len(rc) != 1 || lc[0] != 1 || rc[0] != 0 {
+	if !ok || batched || len(lc) != 1 || len(rc) != 1 {
 		return l.stockDot(backend, node, inputs, inputsOwned)
 	}
 	a, okA := lhs.flat.([]float32)
@@ -65,13 +65,24 @@ func execFastDot(backend *simplego.Backend, node *simplego.Node, inputs []*simpl
 	if !okA || !okB {
 		return l.stockDot(backend, node, inputs, inputsOwned)
 	}
-	m, k, n := lhs.shape.Dimensions[0], lhs.shape.Dimensions[1], rhs.shape.Dimensions[1]
+	// lhs contracted on axis 1 is A (m x k); on axis 0 it is Aᵀ stored k x m. rhs contracted on
+	// axis 0 is B (k x n); on axis 1 it is Bᵀ stored n x k. The gradients use the transposed forms.
+	transA, transB := lc[0] == 0, rc[0] == 1
+	ld, rd := lhs.shape.Dimensions, rhs.shape.Dimensions
+	m, k, lda := ld[0], ld[1], ld[1]
+	if transA {
+		m, k = ld[1], ld[0]
+	}
+	n, kb, ldb := rd[1], rd[0], rd[1]
+	if transB {
+		n, kb = rd[0], rd[1]
+	}
 	// simplego's DotGeneral node is [batch, lhs cross, rhs cross] ([1, m, n] here); a Reshape follows.
-	if rhs.shape.Dimensions[0] != k || !slices.Equal(outShape.Dimensions, []int{1, m, n}) {
+	if kb != k || !slices.Equal(outShape.Dimensions, []int{1, m, n}) {
 		return l.stockDot(backend, node, inputs, inputsOwned)
 	}
 	c := make([]float32, m*n)
-	if err := gemm.SGEMM(m, n, k, a, k, b, n, c, n); err != nil {
+	if err := gemm.SGEMMT(transA, transB, m, n, k, a, lda, b, ldb, c, n); err != nil {
 		return nil, fmt.Errorf("workaround: fast Dot %v x %v: %w", lhs.shape, rhs.shape, err)
 	}
 	fastDotCalls.Add(1)

@@ -78,21 +78,6 @@ func TestFastDotFallsBack(t *testing.T) {
 		assertClose(t, "batched", got[batch*15:(batch+1)*15], want, 1e-5)
 	}
 
-	// Aᵀ·B with A stored [k, m]: contracting axis 0 of the lhs.
-	out, err = graph.ExecOnce(backend, func(x, y *graph.Node) *graph.Node {
-		return graph.DotGeneral(x, []int{0}, nil, y, []int{0}, nil)
-	}, tensors.FromFlatDataAndDimensions(a[:12], 4, 3), tensors.FromFlatDataAndDimensions(b[:20], 4, 5))
-	if err != nil {
-		t.Fatal(err)
-	}
-	at := make([]float32, 12) // [3, 4]
-	for i := range 4 {
-		for j := range 3 {
-			at[j*4+i] = a[i*3+j]
-		}
-	}
-	assertClose(t, "transposed lhs", flat(out), naiveMatMul(at, b[:20], 3, 4, 5), 1e-5)
-
 	// Matrix x vector.
 	out, err = graph.ExecOnce(backend, func(x, y *graph.Node) *graph.Node { return graph.Dot(x, y) },
 		tensors.FromFlatDataAndDimensions(a[:12], 3, 4), tensors.FromFlatDataAndDimensions(b[:4], 4))
@@ -112,5 +97,52 @@ func TestFastDotFallsBack(t *testing.T) {
 	}
 	if ran := FastDotCalls() - before; ran != 0 {
 		t.Errorf("the fast Dot ran %d times on products it should leave to simplego", ran)
+	}
+}
+
+// TestFastDotTransposed checks the contractions the Dot gradient uses (Aᵀ·B, A·Bᵀ) and Aᵀ·Bᵀ: they
+// run on the fast path, reading the transposed operands in place, and match the triple loop.
+func TestFastDotTransposed(t *testing.T) {
+	if err := InstallFastOps(); err != nil {
+		t.Fatal(err)
+	}
+	defer SetFastOps(SetFastOps(true))
+	backend := testBackend(t)
+	rng := rand.New(rand.NewPCG(7, 8))
+	m, k, n := 7, 70, 13
+	a, b := randSlice(rng, m*k), randSlice(rng, k*n)
+	transpose := func(x []float32, rows, cols int) []float32 {
+		out := make([]float32, rows*cols)
+		for i := range rows {
+			for j := range cols {
+				out[j*rows+i] = x[i*cols+j]
+			}
+		}
+		return out
+	}
+	want := naiveMatMul(a, b, m, k, n)
+	for _, tc := range []struct {
+		name   string
+		ta, tb bool
+	}{{"AtB", true, false}, {"ABt", false, true}, {"AtBt", true, true}} {
+		lhs, lc := tensors.FromFlatDataAndDimensions(a, m, k), 1
+		if tc.ta {
+			lhs, lc = tensors.FromFlatDataAndDimensions(transpose(a, m, k), k, m), 0
+		}
+		rhs, rc := tensors.FromFlatDataAndDimensions(b, k, n), 0
+		if tc.tb {
+			rhs, rc = tensors.FromFlatDataAndDimensions(transpose(b, k, n), n, k), 1
+		}
+		before := FastDotCalls()
+		out, err := graph.ExecOnce(backend, func(x, y *graph.Node) *graph.Node {
+			return graph.DotGeneral(x, []int{lc}, nil, y, []int{rc}, nil)
+		}, lhs, rhs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		assertClose(t, tc.name, flat(out), want, 1e-4)
+		if FastDotCalls()-before != 1 {
+			t.Errorf("%s: the fast Dot did not run", tc.name)
+		}
 	}
 }

@@ -31,9 +31,10 @@ var simplegoNodeExecutors [backends.OpTypeLast]simplegoExecutor
 // simplegoLayout holds the byte offsets of the unexported simplego fields the fast executors read,
 // and simplego's own executors they fall back to.
 type simplegoLayout struct {
-	nodeShape, nodeData         uintptr
-	bufShape, bufFlat, bufValid uintptr
-	stockDot, stockTranspose    simplegoExecutor
+	nodeShape, nodeData          uintptr
+	bufShape, bufFlat, bufValid  uintptr
+	stockDot, stockTranspose     simplegoExecutor
+	stockGather, stockScatterSum simplegoExecutor
 }
 
 var (
@@ -43,6 +44,8 @@ var (
 	fastOpsEnabled     atomic.Bool
 	fastDotCalls       atomic.Int64
 	fastTransposeCalls atomic.Int64
+	fastGatherCalls    atomic.Int64
+	fastScatterCalls   atomic.Int64
 )
 
 // InstallFastOps replaces two of simplego's executors with faster ones for the cases the nets
@@ -72,6 +75,8 @@ func InstallFastOps() error {
 		fastOpsLayout = layout
 		simplegoNodeExecutors[backends.OpTypeDotGeneral] = execFastDot
 		simplegoNodeExecutors[backends.OpTypeTranspose] = execFastTranspose
+		simplegoNodeExecutors[backends.OpTypeGather] = execFastGather
+		simplegoNodeExecutors[backends.OpTypeScatterSum] = execFastScatterSum
 		fastOpsEnabled.Store(true)
 	})
 	return fastOpsErr
@@ -87,6 +92,13 @@ func FastDotCalls() int64 { return fastDotCalls.Load() }
 // FastTransposeCalls returns how many transposes the fast Transpose has computed so far.
 func FastTransposeCalls() int64 { return fastTransposeCalls.Load() }
 
+// FastGatherCalls returns how many row gathers (im2col) the fast Gather has computed so far.
+func FastGatherCalls() int64 { return fastGatherCalls.Load() }
+
+// FastScatterCalls returns how many row scatter-adds (the im2col gradient) the fast ScatterSum
+// has computed so far.
+func FastScatterCalls() int64 { return fastScatterCalls.Load() }
+
 // inspectSimplego finds, by reflection, the simplego fields the fast executors need and checks their
 // types, so a GoMLX upgrade that changes them disables the fast executors instead of corrupting
 // memory.
@@ -94,8 +106,10 @@ func inspectSimplego() (simplegoLayout, error) {
 	var l simplegoLayout
 	l.stockDot = simplegoNodeExecutors[backends.OpTypeDotGeneral]
 	l.stockTranspose = simplegoNodeExecutors[backends.OpTypeTranspose]
-	if l.stockDot == nil || l.stockTranspose == nil {
-		return l, errors.New("simplego has no DotGeneral or Transpose executor registered")
+	l.stockGather = simplegoNodeExecutors[backends.OpTypeGather]
+	l.stockScatterSum = simplegoNodeExecutors[backends.OpTypeScatterSum]
+	if l.stockDot == nil || l.stockTranspose == nil || l.stockGather == nil || l.stockScatterSum == nil {
+		return l, errors.New("simplego has no DotGeneral, Transpose, Gather or ScatterSum executor registered")
 	}
 	shapeType := reflect.TypeOf(shapes.Shape{})
 	anyType := reflect.TypeOf((*any)(nil)).Elem()

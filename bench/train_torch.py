@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch training-throughput baseline for `hybridprune trainbench`.
 
-Trains the same CIFAR AlexNet variant as nets.AlexNet on random data (one fixed batch), with
+Trains the same CIFAR AlexNet (or VGG16) variant as nets.AlexNet (nets.VGG16) on random data (one fixed batch), with
 momentum SGD (lr 0.01, momentum 0.9, weight decay 5e-4), timing `-steps` steps after `-warmup`
 untimed ones, and prints one line:
 
@@ -33,7 +33,20 @@ def alexnet(channels, classes):
     )
 
 
-MODELS = {"alexnet": alexnet}
+def vgg16(channels, classes):
+    """The CIFAR VGG16 with batch-norm of nets.VGG16 (kuangliu/pytorch-cifar): 14,728,266
+    parameters for 10 classes."""
+    layers, c = [], channels
+    for stage in ([64, 64], [128, 128], [256, 256, 256], [512, 512, 512], [512, 512, 512]):
+        for w in stage:
+            layers += [nn.Conv2d(c, w, kernel_size=3, padding=1), nn.BatchNorm2d(w), nn.ReLU(inplace=True)]
+            c = w
+        layers.append(nn.MaxPool2d(2))
+    layers += [nn.Flatten(), nn.Linear(512, classes)]
+    return nn.Sequential(*layers)
+
+
+MODELS = {"alexnet": alexnet, "vgg16": vgg16}
 
 
 def main():

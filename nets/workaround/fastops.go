@@ -35,6 +35,7 @@ type simplegoLayout struct {
 	bufShape, bufFlat, bufValid  uintptr
 	stockDot, stockTranspose     simplegoExecutor
 	stockGather, stockScatterSum simplegoExecutor
+	stockSign                    simplegoExecutor
 }
 
 var (
@@ -46,6 +47,7 @@ var (
 	fastTransposeCalls atomic.Int64
 	fastGatherCalls    atomic.Int64
 	fastScatterCalls   atomic.Int64
+	fastSignCalls      atomic.Int64
 )
 
 // InstallFastOps replaces two of simplego's executors with faster ones for the cases the nets
@@ -77,6 +79,7 @@ func InstallFastOps() error {
 		simplegoNodeExecutors[backends.OpTypeTranspose] = execFastTranspose
 		simplegoNodeExecutors[backends.OpTypeGather] = execFastGather
 		simplegoNodeExecutors[backends.OpTypeScatterSum] = execFastScatterSum
+		simplegoNodeExecutors[backends.OpTypeSign] = execFastSign
 		fastOpsEnabled.Store(true)
 	})
 	return fastOpsErr
@@ -95,6 +98,9 @@ func FastTransposeCalls() int64 { return fastTransposeCalls.Load() }
 // FastGatherCalls returns how many row gathers (im2col) the fast Gather has computed so far.
 func FastGatherCalls() int64 { return fastGatherCalls.Load() }
 
+// FastSignCalls returns how many float32 Sign ops (the ReLU gradient) the fast Sign has computed.
+func FastSignCalls() int64 { return fastSignCalls.Load() }
+
 // FastScatterCalls returns how many row scatter-adds (the im2col gradient) the fast ScatterSum
 // has computed so far.
 func FastScatterCalls() int64 { return fastScatterCalls.Load() }
@@ -108,8 +114,9 @@ func inspectSimplego() (simplegoLayout, error) {
 	l.stockTranspose = simplegoNodeExecutors[backends.OpTypeTranspose]
 	l.stockGather = simplegoNodeExecutors[backends.OpTypeGather]
 	l.stockScatterSum = simplegoNodeExecutors[backends.OpTypeScatterSum]
-	if l.stockDot == nil || l.stockTranspose == nil || l.stockGather == nil || l.stockScatterSum == nil {
-		return l, errors.New("simplego has no DotGeneral, Transpose, Gather or ScatterSum executor registered")
+	l.stockSign = simplegoNodeExecutors[backends.OpTypeSign]
+	if l.stockDot == nil || l.stockTranspose == nil || l.stockGather == nil || l.stockScatterSum == nil || l.stockSign == nil {
+		return l, errors.New("simplego has no DotGeneral, Transpose, Gather, ScatterSum or Sign executor registered")
 	}
 	shapeType := reflect.TypeOf(shapes.Shape{})
 	anyType := reflect.TypeOf((*any)(nil)).Elem()

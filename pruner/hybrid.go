@@ -77,3 +77,14 @@ func Hybrid1() Metric {
 func Hybrid2() Metric {
 	return HybridMetric{U: OutputL1Metric, TU: SqDistToMin, V: PreservationMetric, TV: Identity}
 }
+
+// Hybrid1Sum is Hybrid1 with eq. 3's output L1 summed over the consumer's kernel instead of
+// averaged ("l1-out-sum"): the reading under which section 4.4's "u dictates most filters" holds.
+func Hybrid1Sum() Metric {
+	return HybridMetric{U: OutputL1SumMetric, TU: Rank, V: PreservationMetric, TV: Rank}
+}
+
+// Hybrid2Sum is Hybrid2 with the summed output L1 (see Hybrid1Sum).
+func Hybrid2Sum() Metric {
+	return HybridMetric{U: OutputL1SumMetric, TU: SqDistToMin, V: PreservationMetric, TV: Identity}
+}

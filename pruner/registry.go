@@ -102,6 +102,8 @@ var registry = struct {
 	"apoz":           APoZMetric,
 	"hybrid1":        Hybrid1(),
 	"hybrid2":        Hybrid2(),
+	"hybrid1-sum":    Hybrid1Sum(),
+	"hybrid2-sum":    Hybrid2Sum(),
 }}
 
 // Register adds a metric under a new name (lower case, no spaces); registering a taken name fails.

@@ -41,7 +41,26 @@ type SelectConfig struct {
 	// BaseCounts, when set, holds the original filter count of every layer: ratios are then
 	// relative to these counts, not to the current ones (iterative pruning).
 	BaseCounts []int
+	// MaxPruneRatio, in global scope, caps the fraction of a layer's (base) filters that may be
+	// removed, as Torch-Pruning's max_pruning_ratio does: every layer keeps at least
+	// ceil((1-MaxPruneRatio) x base) filters. 0 means no cap (the paper's setting).
+	MaxPruneRatio float64
+	// Normalize, in global scope, rescales each layer's scores before they compete: NormNone (the
+	// paper's raw scores), NormMax (divide by the layer's largest score) or NormMean (by its mean
+	// score), as Torch-Pruning's group normalizers do. Raw magnitudes grow with a layer's fan-in,
+	// so without it a global ranking can strip a whole layer.
+	Normalize Normalization
 }
+
+// Normalization names a per-layer score rescaling for global selection.
+type Normalization string
+
+// The normalizations of SelectConfig.Normalize.
+const (
+	NormNone Normalization = ""
+	NormMax  Normalization = "max"
+	NormMean Normalization = "mean"
+)
 
 // Validate rejects a ratio outside (0, 1], an unknown scope, negative rounding and bad layer
 // ratios.
@@ -54,6 +73,14 @@ func (c SelectConfig) Validate() error {
 	}
 	if c.Multiple < 0 {
 		return fmt.Errorf("channel multiple %d must not be negative", c.Multiple)
+	}
+	if !(c.MaxPruneRatio >= 0 && c.MaxPruneRatio < 1) {
+		return fmt.Errorf("maximum per-layer pruning ratio %g outside [0, 1) (0: no cap)", c.MaxPruneRatio)
+	}
+	switch c.Normalize {
+	case NormNone, NormMax, NormMean:
+	default:
+		return fmt.Errorf("unknown score normalization %q (want none, max or mean)", c.Normalize)
 	}
 	for name, r := range c.LayerRatios {
 		if !(r > 0 && r <= 1) {
@@ -189,6 +216,9 @@ func Select(names []string, scores Scores, cfg SelectConfig) (Plan, error) {
 			}
 		}
 	}
+	if cfg.Scope != ScopeLocal && cfg.Normalize != NormNone {
+		scores = normalize(scores, cfg.Normalize)
+	}
 	// Per-layer order: best first.
 	order := make([][]ranked, len(scores))
 	for i, s := range scores {
@@ -212,6 +242,9 @@ func Select(names []string, scores Scores, cfg SelectConfig) (Plan, error) {
 			baseTotal += base[i]
 			total += len(s)
 			keep[i] = min(minF, len(s))
+			if cfg.MaxPruneRatio > 0 {
+				keep[i] = min(max(keep[i], int(math.Ceil((1-cfg.MaxPruneRatio)*float64(base[i])-1e-9))), len(s))
+			}
 			floor += keep[i]
 		}
 		target := clamp(int(math.Round(cfg.Ratio*float64(baseTotal))), floor, total)
@@ -241,6 +274,29 @@ func Select(names []string, scores Scores, cfg SelectConfig) (Plan, error) {
 		plan[i] = lp
 	}
 	return plan, nil
+}
+
+// normalize divides every layer's scores by the layer's largest (NormMax) or mean (NormMean)
+// score; a layer whose divisor is zero or not finite is left as it is.
+func normalize(scores Scores, how Normalization) Scores {
+	out := scores.Clone()
+	for _, s := range out {
+		var d float64
+		for _, v := range s {
+			if how == NormMax {
+				d = max(d, v)
+			} else {
+				d += v / float64(len(s))
+			}
+		}
+		if d == 0 || math.IsInf(d, 0) || math.IsNaN(d) {
+			continue
+		}
+		for j := range s {
+			s[j] /= d
+		}
+	}
+	return out
 }
 
 func clamp(v, lo, hi int) int { return max(lo, min(v, hi)) }

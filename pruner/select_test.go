@@ -2,6 +2,7 @@ package pruner
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -127,6 +128,59 @@ func TestSelectRejects(t *testing.T) {
 	} {
 		if err := p.Validate(spec); err == nil {
 			t.Errorf("plan %+v accepted", p)
+		}
+	}
+}
+
+// TestSelectMaxPruneRatio: without a cap, a layer with small raw scores loses everything but its
+// MinFilters; with MaxPruneRatio 0.5 it keeps half, and the rest of the budget goes to the other
+// layer by score.
+func TestSelectMaxPruneRatio(t *testing.T) {
+	scores := Scores{{100, 90, 80, 70}, {1, 2, 3, 4}}
+	names := []string{"a", "b"}
+	p, err := Select(names, scores, SelectConfig{Ratio: 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := [][]int{p[0].Keep, p[1].Keep}; !slices.Equal(got[0], []int{0, 1, 2}) || !slices.Equal(got[1], []int{3}) {
+		t.Fatalf("uncapped keep = %v, want [0 1 2] [3]", got)
+	}
+	p, err = Select(names, scores, SelectConfig{Ratio: 0.5, MaxPruneRatio: 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := [][]int{p[0].Keep, p[1].Keep}; !slices.Equal(got[0], []int{0, 1}) || !slices.Equal(got[1], []int{2, 3}) {
+		t.Fatalf("capped keep = %v, want [0 1] [2 3]", got)
+	}
+}
+
+// TestSelectNormalize: dividing by each layer's maximum (or mean) makes the layers compete on
+// relative importance: scores {100,90,80,70} / 100 and {1,2,3,4} / 4 interleave.
+func TestSelectNormalize(t *testing.T) {
+	scores := Scores{{100, 90, 80, 70}, {1, 2, 3, 4}}
+	names := []string{"a", "b"}
+	// max: a -> 1, .9, .8, .7; b -> .25, .5, .75, 1. Keep 4: a0, b3, a1, a2.
+	p, err := Select(names, scores, SelectConfig{Ratio: 0.5, Normalize: NormMax})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(p[0].Keep, []int{0, 1, 2}) || !slices.Equal(p[1].Keep, []int{3}) {
+		t.Fatalf("max-normalized keep = %v %v, want [0 1 2] [3]", p[0].Keep, p[1].Keep)
+	}
+	// mean: a -> 1.176, 1.059, .941, .824; b -> .4, .8, 1.2, 1.6. Keep 4: b3, b2, a0, a1.
+	p, err = Select(names, scores, SelectConfig{Ratio: 0.5, Normalize: NormMean})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(p[0].Keep, []int{0, 1}) || !slices.Equal(p[1].Keep, []int{2, 3}) {
+		t.Fatalf("mean-normalized keep = %v %v, want [0 1] [2 3]", p[0].Keep, p[1].Keep)
+	}
+	if scores[1][0] != 1 {
+		t.Fatal("Select modified the caller's scores")
+	}
+	for _, bad := range []SelectConfig{{Ratio: 0.5, MaxPruneRatio: 1}, {Ratio: 0.5, MaxPruneRatio: -0.1}, {Ratio: 0.5, Normalize: "l2"}} {
+		if _, err := Select(names, scores, bad); err == nil {
+			t.Errorf("Select(%+v) accepted a bad config", bad)
 		}
 	}
 }

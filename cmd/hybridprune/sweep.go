@@ -1,0 +1,98 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/hybridprune/hybridprune/experiment"
+)
+
+func init() {
+	register("sweep", "run (or resume) a metrics x ratios sweep from a JSON config into a result store", runSweep)
+	register("results", "print the rows of a result store as the paper's tables", runResults)
+}
+
+func runSweep(args []string) error {
+	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
+	config := fs.String("config", "", "sweep configuration (JSON, see sweeps/); required")
+	store := fs.String("store", "", "result store (JSON lines; default results/NAME.jsonl)")
+	work := fs.String("work", "runs/sweeps", "work directory for snapshots and checkpoints (weights; not committed)")
+	dataDir := fs.String("data", "", "data directory (default $HYBRIDPRUNE_DATA, else the user cache dir)")
+	shard := fs.String("shard", "", "run shard i/n of the trajectories (e.g. $SLURM_ARRAY_TASK_ID/$N); default: all")
+	baseline := fs.String("baseline-model", "", "use this trained model directory as the baseline instead of training one")
+	dry := fs.Bool("dry-run", false, "list the units (and which are done) without running anything")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *config == "" {
+		return fmt.Errorf("-config is required")
+	}
+	sw, err := experiment.LoadSweep(*config)
+	if err != nil {
+		return err
+	}
+	sh, err := experiment.ParseShard(*shard)
+	if err != nil {
+		return err
+	}
+	if *store == "" {
+		*store = "results/" + sw.Name + ".jsonl"
+	}
+	st, err := experiment.OpenStore(*store)
+	if err != nil {
+		return err
+	}
+	units := sw.Units(sh)
+	if *dry {
+		for i, u := range units {
+			_, done := st.Get(u.Key)
+			fmt.Printf("%3d/%d %-8s %-16s ratio %.2f key %s done=%v\n", i+1, len(units), u.Kind, u.Metric, u.Ratio, u.Key, done)
+		}
+		return nil
+	}
+	fmt.Printf("sweep %s: %d units (shard %d/%d), store %s, work %s, backend %s, CPU %s\n",
+		sw.Name, len(units), sh.I, max(sh.N, 1), *store, *work, backendName(), experiment.CPUModel())
+	last := time.Time{}
+	env := experiment.Env{Store: st, WorkDir: *work, DataDir: *dataDir, Shard: sh, Backend: backendName(),
+		BaselineModel: *baseline, Log: os.Stdout,
+		Progress: func(p experiment.Progress) {
+			if p.Cached || time.Since(last) < 10*time.Second && p.Epoch != p.Epochs {
+				return
+			}
+			last = time.Now()
+			fmt.Printf("  [%d/%d] %s epoch %d/%d acc %.4f elapsed %s left ~%s\n", p.Unit, p.Units, p.Desc, p.Epoch, p.Epochs,
+				p.Accuracy, p.Elapsed.Round(time.Second), p.Left.Round(time.Minute))
+		}}
+	sum, err := experiment.Run(sw, env)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("sweep %s: %d units, %d ran, %d already in the store; %.0fs\n", sw.Name, sum.Units, sum.Ran, sum.Cached, sum.Seconds)
+	return experiment.WriteTables(os.Stdout, sw, st)
+}
+
+func runResults(args []string) error {
+	fs := flag.NewFlagSet("results", flag.ContinueOnError)
+	config := fs.String("config", "", "sweep configuration the rows belong to; required")
+	store := fs.String("store", "", "result store (default results/NAME.jsonl)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *config == "" {
+		return fmt.Errorf("-config is required")
+	}
+	sw, err := experiment.LoadSweep(*config)
+	if err != nil {
+		return err
+	}
+	if *store == "" {
+		*store = "results/" + sw.Name + ".jsonl"
+	}
+	st, err := experiment.OpenStore(*store)
+	if err != nil {
+		return err
+	}
+	return experiment.WriteTables(os.Stdout, sw, st)
+}

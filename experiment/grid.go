@@ -1,0 +1,112 @@
+package experiment
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// Grid is a sweep's results as stored: the baseline and N:M-only rows, and per metric and ratio
+// (index into Sweep.Ratios) the filter-pruning and the hybrid row; nil where a unit has not run.
+type Grid struct {
+	Sweep            Sweep
+	Baseline, NMOnly *Row
+	Filter, Hybrid   map[string][]*Row
+}
+
+// Collect looks up every unit of the sweep in the store.
+func Collect(s Sweep, st *Store) Grid {
+	g := Grid{Sweep: s, Filter: map[string][]*Row{}, Hybrid: map[string][]*Row{}}
+	for _, m := range s.Metrics {
+		g.Filter[m] = make([]*Row, len(s.Ratios))
+		g.Hybrid[m] = make([]*Row, len(s.Ratios))
+	}
+	for _, u := range s.Units(Shard{}) {
+		r, ok := st.Get(u.Key)
+		if !ok {
+			continue
+		}
+		switch u.Kind {
+		case "baseline":
+			g.Baseline = &r
+		case "nm-only":
+			g.NMOnly = &r
+		case "filter":
+			g.Filter[u.Metric][u.step] = &r
+		case "hybrid":
+			g.Hybrid[u.Metric][u.step] = &r
+		}
+	}
+	return g
+}
+
+// Done and Total count the grid's finished and listed units.
+func (g Grid) Done() (done, total int) {
+	total = 1 + 2*len(g.Sweep.Metrics)*len(g.Sweep.Ratios)
+	if g.Sweep.NMOnly {
+		total++
+	}
+	if g.Baseline != nil {
+		done++
+	}
+	if g.NMOnly != nil {
+		done++
+	}
+	for _, m := range g.Sweep.Metrics {
+		for i := range g.Sweep.Ratios {
+			if g.Filter[m][i] != nil {
+				done++
+			}
+			if g.Hybrid[m][i] != nil {
+				done++
+			}
+		}
+	}
+	return done, total
+}
+
+// Accuracy returns the accuracy of a row, or NaN for a missing one.
+func Accuracy(r *Row) float64 {
+	if r == nil {
+		return nan
+	}
+	return r.Metrics.Accuracy
+}
+
+var nan = func() float64 { z := 0.0; return z / z }()
+
+func fmtAcc(r *Row) string {
+	if r == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.4f", r.Metrics.Accuracy)
+}
+
+// WriteTables prints the sweep's results: the baseline and N:M-only accuracies, then per metric
+// the filter-pruning and the hybrid accuracy at every ratio ("-" where a unit has not run).
+func WriteTables(w io.Writer, s Sweep, st *Store) error {
+	g := Collect(s, st)
+	done, total := g.Done()
+	fmt.Fprintf(w, "\n%s: %s on %s, %d of %d units in %s\n", s.Name, s.Baseline.Model, s.Baseline.Data.Dataset, done, total, st.Path())
+	fmt.Fprintf(w, "original model %s, %s only %s\n", fmtAcc(g.Baseline), s.Pattern, fmtAcc(g.NMOnly))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	head := []string{"metric", "column"}
+	for _, r := range s.Ratios {
+		head = append(head, fmt.Sprintf("%.2g", r))
+	}
+	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
+	for _, m := range s.Metrics {
+		for _, col := range []struct {
+			name string
+			rows []*Row
+		}{{"filter", g.Filter[m]}, {"hybrid", g.Hybrid[m]}} {
+			cells := []string{m, col.name}
+			for _, r := range col.rows {
+				cells = append(cells, fmtAcc(r))
+			}
+			fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
+		}
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,438 @@
+package experiment
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/hybridprune/hybridprune/nets"
+	"github.com/hybridprune/hybridprune/nets/data"
+	"github.com/hybridprune/hybridprune/pruner"
+)
+
+// Env is where and how a sweep runs.
+type Env struct {
+	// Store receives one row per finished unit; units with a row are skipped.
+	Store *Store
+	// WorkDir holds the baseline's checkpoints and the trajectory snapshots (weights: never
+	// committed). Lost snapshots are recomputed when a unit needs them.
+	WorkDir string
+	// DataDir is the dataset directory (see data.DataDir).
+	DataDir string
+	// Shard selects the trajectories this process runs.
+	Shard Shard
+	// Backend names the compute backend, for the rows' provenance.
+	Backend string
+	// Progress, when set, receives live progress (unit i of n, epoch, accuracy, time left).
+	Progress func(Progress)
+	// Log, when set, receives one line per finished or skipped unit.
+	Log io.Writer
+	// Train, when set, replaces nets.Train (tests use a fake trainer).
+	Train func(spec *nets.Spec, w nets.Weights, train, test *data.Dataset, cfg nets.TrainConfig) (*nets.TrainResult, error)
+	// Evaluate, when set, replaces nets.Evaluate.
+	Evaluate func(spec *nets.Spec, w nets.Weights, test *data.Dataset) (nets.EvalResult, error)
+	// Datasets, when set, replaces data.Load (tests use generated data).
+	Datasets func(d Data) (train, test *data.Dataset, err error)
+	// BaselineModel, when set, is a model directory (spec.json + weights.npz) taken as the
+	// trained baseline instead of training one: the caller vouches that it was trained with the
+	// sweep's baseline recipe (e.g. by `hybridprune train` with the same flags).
+	BaselineModel string
+}
+
+// Progress is a snapshot of a running sweep.
+type Progress struct {
+	Unit, Units   int    // 1-based index of the current unit, and the shard's unit count
+	Desc          string // e.g. "hybrid2 @0.6 hybrid"
+	Epoch, Epochs int    // training progress of the unit (0/0 when not training)
+	Accuracy      float64
+	Elapsed       time.Duration // since the sweep started
+	Left          time.Duration // estimate for the remaining units (0 when unknown)
+	Cached        bool          // the unit's row was already in the store
+}
+
+// Summary counts what a Run did.
+type Summary struct {
+	Units, Ran, Cached int
+	Seconds            float64
+}
+
+// Run executes the sweep's units for env.Shard, skipping those already in the store.
+func Run(s Sweep, env Env) (Summary, error) {
+	if err := s.Validate(); err != nil {
+		return Summary{}, err
+	}
+	if env.Store == nil || env.WorkDir == "" {
+		return Summary{}, errors.New("experiment: Run needs a Store and a WorkDir")
+	}
+	r := &runner{s: s, env: env, start: time.Now()}
+	units := s.Units(env.Shard)
+	sum := Summary{Units: len(units)}
+	for i, u := range units {
+		r.unitIdx, r.units = i+1, len(units)
+		r.desc = u.describe()
+		if _, ok := env.Store.Get(u.Key); ok {
+			sum.Cached++
+			r.progress(0, 0, math.NaN(), true)
+			continue
+		}
+		t0 := time.Now()
+		if err := r.runUnit(u); err != nil {
+			return sum, fmt.Errorf("experiment: sweep %q unit %d/%d (%s): %w", s.Name, i+1, len(units), r.desc, err)
+		}
+		sum.Ran++
+		r.ranSeconds += time.Since(t0).Seconds()
+		r.ran++
+	}
+	sum.Seconds = time.Since(r.start).Seconds()
+	return sum, nil
+}
+
+func (u Unit) describe() string {
+	switch u.Kind {
+	case "baseline", "nm-only":
+		return u.Kind
+	}
+	return fmt.Sprintf("%s @%.2g %s", u.Metric, u.Ratio, u.Kind)
+}
+
+type model struct {
+	spec *nets.Spec
+	w    nets.Weights
+}
+
+type runner struct {
+	s           Sweep
+	env         Env
+	train, test *data.Dataset
+	base        *model
+	start       time.Time
+	unitIdx     int
+	units       int
+	desc        string
+	ran         int
+	ranSeconds  float64
+}
+
+func (r *runner) progress(epoch, epochs int, acc float64, cached bool) {
+	if r.env.Progress == nil {
+		return
+	}
+	var left time.Duration
+	if r.ran > 0 {
+		left = time.Duration(r.ranSeconds / float64(r.ran) * float64(r.units-r.unitIdx+1) * float64(time.Second))
+	}
+	r.env.Progress(Progress{Unit: r.unitIdx, Units: r.units, Desc: r.desc, Epoch: epoch, Epochs: epochs,
+		Accuracy: acc, Elapsed: time.Since(r.start), Left: left, Cached: cached})
+}
+
+func (r *runner) logf(format string, args ...any) {
+	if r.env.Log != nil {
+		fmt.Fprintf(r.env.Log, format+"\n", args...)
+	}
+}
+
+func (r *runner) datasets() error {
+	if r.train != nil {
+		return nil
+	}
+	load := r.env.Datasets
+	if load == nil {
+		load = func(d Data) (*data.Dataset, *data.Dataset, error) { return LoadData(d, r.env.DataDir) }
+	}
+	var err error
+	r.train, r.test, err = load(r.s.Baseline.Data)
+	return err
+}
+
+// LoadData loads the training and test splits of d from dir (see data.DataDir), applying the
+// limits.
+func LoadData(d Data, dir string) (train, test *data.Dataset, err error) {
+	dir = data.DataDir(dir)
+	if train, err = data.Load(d.Dataset, data.Train, dir); err != nil {
+		return nil, nil, err
+	}
+	if test, err = data.Load(d.Dataset, data.Test, dir); err != nil {
+		return nil, nil, err
+	}
+	if d.LimitTrain > 0 && d.LimitTrain < train.N {
+		train = train.Subset(d.LimitTrain)
+	}
+	if d.LimitTest > 0 && d.LimitTest < test.N {
+		test = test.Subset(d.LimitTest)
+	}
+	return train, test, nil
+}
+
+func (r *runner) doTrain(spec *nets.Spec, w nets.Weights, rec Recipe, masks nets.Weights, ckpt string) (nets.Weights, []float64, error) {
+	if rec.Epochs == 0 {
+		return w, nil, nil
+	}
+	cfg := rec.trainConfig()
+	cfg.Masks, cfg.CheckpointDir = masks, ckpt
+	cfg.OnEpoch = func(e nets.EpochStats) { r.progress(e.Epoch, rec.Epochs, e.TestAccuracy, false) }
+	train := r.env.Train
+	if train == nil {
+		train = nets.Train
+	}
+	r.progress(0, rec.Epochs, math.NaN(), false)
+	res, err := train(spec, w, r.train, r.test, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	var hist []float64
+	for _, e := range res.Epochs {
+		hist = append(hist, e.TestAccuracy)
+	}
+	return res.Weights, hist, nil
+}
+
+func (r *runner) evaluate(spec *nets.Spec, w nets.Weights) (nets.EvalResult, error) {
+	if r.env.Evaluate != nil {
+		return r.env.Evaluate(spec, w, r.test)
+	}
+	return nets.Evaluate(spec, w, r.test, 500)
+}
+
+// record evaluates m and appends the unit's row (unless another process already did).
+func (r *runner) record(u Unit, m model, before float64, hist []float64, t0 time.Time) error {
+	ev, err := r.evaluate(m.spec, m.w)
+	if err != nil {
+		return err
+	}
+	base, err := r.baseline()
+	if err != nil {
+		return err
+	}
+	widths, baseWidths := convWidths(m.spec), convWidths(base.spec)
+	met := Metrics{Accuracy: ev.Accuracy, Loss: ev.Loss, AccuracyBefore: before,
+		RemainingRatio: float64(sum(widths)) / float64(sum(baseWidths)), Params: m.spec.ParamCount(),
+		NonZero: pruner.TrainableNonZero(m.spec, m.w), Widths: widths, Seconds: time.Since(t0).Seconds(), History: hist}
+	cfg := configJSON(u.config)
+	row := Row{Key: u.Key, Sweep: r.s.Name, Kind: u.Kind, Config: cfg, Metrics: met, Provenance: NewProvenance(r.env.Backend)}
+	if err := r.env.Store.Append(row); err != nil {
+		return err
+	}
+	r.progress(0, 0, ev.Accuracy, false)
+	r.logf("unit %d/%d %s: accuracy %.4f (before training %.4f), remaining %.2f, %.0fs",
+		r.unitIdx, r.units, r.desc, ev.Accuracy, before, met.RemainingRatio, met.Seconds)
+	return nil
+}
+
+func convWidths(spec *nets.Spec) []int {
+	var out []int
+	for _, i := range spec.ConvIndices() {
+		out = append(out, spec.Layers[i].OutChannels)
+	}
+	return out
+}
+
+func sum(xs []int) int {
+	t := 0
+	for _, x := range xs {
+		t += x
+	}
+	return t
+}
+
+func (r *runner) dir(key string) string { return filepath.Join(r.env.WorkDir, key) }
+
+// loadSnapshot returns the model saved in the unit's work directory, if complete.
+func (r *runner) loadSnapshot(key string) (model, bool) {
+	spec, w, err := nets.LoadModel(filepath.Join(r.dir(key), "model"))
+	if err != nil {
+		return model{}, false
+	}
+	return model{spec, w}, true
+}
+
+func (r *runner) saveSnapshot(key string, m model) error {
+	return nets.SaveModel(filepath.Join(r.dir(key), "model"), m.spec, m.w)
+}
+
+// baseline returns the trained baseline, training it (resumably) when no snapshot exists.
+func (r *runner) baseline() (model, error) {
+	if r.base != nil {
+		return *r.base, nil
+	}
+	u := r.s.baselineUnit()
+	if m, ok := r.loadSnapshot(u.Key); ok {
+		r.base = &m
+		return m, nil
+	}
+	if err := r.datasets(); err != nil {
+		return model{}, err
+	}
+	t0 := time.Now()
+	if r.env.BaselineModel != "" {
+		spec, w, err := nets.LoadModel(r.env.BaselineModel)
+		if err != nil {
+			return model{}, fmt.Errorf("the given baseline: %w", err)
+		}
+		if spec.Name != r.s.Baseline.Model || spec.Input.C != r.train.C || spec.NumClasses != r.train.NumClasses {
+			return model{}, fmt.Errorf("the given baseline %s is %s for %d channels and %d classes, the sweep wants %s on %s",
+				r.env.BaselineModel, spec.Name, spec.Input.C, spec.NumClasses, r.s.Baseline.Model, r.s.Baseline.Data.Dataset)
+		}
+		m := model{spec, w}
+		if err := r.saveSnapshot(u.Key, m); err != nil {
+			return model{}, err
+		}
+		r.base = &m
+		if _, ok := r.env.Store.Get(u.Key); !ok {
+			return m, r.record(u, m, -1, nil, t0)
+		}
+		return m, nil
+	}
+	spec, err := nets.ByName(r.s.Baseline.Model, r.train.C, r.train.NumClasses)
+	if err != nil {
+		return model{}, err
+	}
+	desc := r.desc
+	r.desc = "baseline"
+	w, hist, err := r.doTrain(spec, spec.InitWeights(r.s.Baseline.Train.Seed), r.s.Baseline.Train, nil, filepath.Join(r.dir(u.Key), "checkpoints"))
+	r.desc = desc
+	if err != nil {
+		return model{}, fmt.Errorf("training the baseline: %w", err)
+	}
+	m := model{spec, w}
+	if err := r.saveSnapshot(u.Key, m); err != nil {
+		return model{}, err
+	}
+	r.base = &m
+	if _, ok := r.env.Store.Get(u.Key); !ok {
+		if err := r.record(u, m, -1, hist, t0); err != nil {
+			return model{}, err
+		}
+	}
+	return m, nil
+}
+
+// snapshot returns the trajectory model of metric after step (filter pruning to Ratios[step]
+// and fine-tuning), computing missing steps from the nearest saved one.
+func (r *runner) snapshot(metric string, step int) (model, error) {
+	fc := r.s.filterConfig(metric, step)
+	u := newUnit("filter", metric, r.s.Ratios[step], step, fc)
+	if m, ok := r.loadSnapshot(u.Key); ok {
+		return m, nil
+	}
+	var prev model
+	var err error
+	if step == 0 {
+		prev, err = r.baseline()
+	} else {
+		prev, err = r.snapshot(metric, step-1)
+	}
+	if err != nil {
+		return model{}, err
+	}
+	if err := r.datasets(); err != nil {
+		return model{}, err
+	}
+	base, _ := r.baseline()
+	t0 := time.Now()
+	pat, order, _ := r.s.patternOrder()
+	opts := pruner.DefaultScoreOptions()
+	opts.K, opts.Pattern, opts.Order = r.s.K, pat, order
+	scores, layers, err := pruner.ScoreSpec(prev.spec, prev.w, metric, opts)
+	if err != nil {
+		return model{}, err
+	}
+	plan, err := pruner.Select(pruner.LayerNames(layers), scores, r.s.Selection.config(r.s.Ratios[step], convWidths(base.spec)))
+	if err != nil {
+		return model{}, err
+	}
+	spec, w, err := pruner.ApplyPlan(prev.spec, prev.w, plan)
+	if err != nil {
+		return model{}, err
+	}
+	before, err := r.evaluate(spec, w)
+	if err != nil {
+		return model{}, err
+	}
+	desc := r.desc
+	r.desc = u.describe()
+	w, hist, err := r.doTrain(spec, w, r.s.FineTune, nil, filepath.Join(r.dir(u.Key), "checkpoints"))
+	r.desc = desc
+	if err != nil {
+		return model{}, fmt.Errorf("fine-tuning %s at %g: %w", metric, r.s.Ratios[step], err)
+	}
+	m := model{spec, w}
+	if err := r.saveSnapshot(u.Key, m); err != nil {
+		return model{}, err
+	}
+	if err := os.RemoveAll(filepath.Join(r.dir(u.Key), "checkpoints")); err != nil {
+		return model{}, err
+	}
+	if _, ok := r.env.Store.Get(u.Key); !ok {
+		if err := r.record(u, m, before.Accuracy, hist, t0); err != nil {
+			return model{}, err
+		}
+	}
+	return m, nil
+}
+
+// nm applies the sweep's N:M masks to m and retrains it with the masks fixed.
+func (r *runner) nm(m model, ckpt string) (model, float64, []float64, error) {
+	pat, order, _ := r.s.patternOrder()
+	masks, err := pruner.NMMasks(m.spec, m.w, pruner.MaskConfig{Pattern: pat, Order: order})
+	if err != nil {
+		return model{}, 0, nil, err
+	}
+	w, err := pruner.ApplyMasks(m.w, masks)
+	if err != nil {
+		return model{}, 0, nil, err
+	}
+	before, err := r.evaluate(m.spec, w)
+	if err != nil {
+		return model{}, 0, nil, err
+	}
+	w, hist, err := r.doTrain(m.spec, w, r.s.Retrain, masks, ckpt)
+	if err != nil {
+		return model{}, 0, nil, fmt.Errorf("retraining with %s masks: %w", pat, err)
+	}
+	if w, err = pruner.ApplyMasks(w, masks); err != nil {
+		return model{}, 0, nil, err
+	}
+	return model{m.spec, w}, before.Accuracy, hist, nil
+}
+
+func (r *runner) runUnit(u Unit) error {
+	if err := r.datasets(); err != nil {
+		return err
+	}
+	t0 := time.Now()
+	switch u.Kind {
+	case "baseline":
+		_, err := r.baseline()
+		return err
+	case "filter":
+		_, err := r.snapshot(u.Metric, u.step)
+		return err
+	case "nm-only", "hybrid":
+		var src model
+		var err error
+		if u.Kind == "nm-only" {
+			src, err = r.baseline()
+		} else {
+			src, err = r.snapshot(u.Metric, u.step)
+		}
+		if err != nil {
+			return err
+		}
+		r.desc = u.describe()
+		t0 = time.Now()
+		m, before, hist, err := r.nm(src, filepath.Join(r.dir(u.Key), "checkpoints"))
+		if err != nil {
+			return err
+		}
+		if err := r.record(u, m, before, hist, t0); err != nil {
+			return err
+		}
+		// The retraining checkpoints are only needed while the unit runs.
+		return os.RemoveAll(r.dir(u.Key))
+	}
+	return fmt.Errorf("unknown unit kind %q", u.Kind)
+}

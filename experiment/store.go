@@ -1,0 +1,226 @@
+package experiment
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"syscall"
+)
+
+// Metrics are the measured outcome of a unit.
+type Metrics struct {
+	// Accuracy and Loss on the test set after the unit's last stage.
+	Accuracy float64 `json:"accuracy"`
+	Loss     float64 `json:"loss"`
+	// AccuracyBefore is the test accuracy before the unit's training (after pruning), NaN-free:
+	// -1 when the unit has no pruning stage.
+	AccuracyBefore float64 `json:"accuracy_before"`
+	// RemainingRatio is the fraction of the original conv filters kept.
+	RemainingRatio float64 `json:"remaining_ratio"`
+	// Params is the trainable parameter count; NonZero the non-zero ones among them.
+	Params  int `json:"params"`
+	NonZero int `json:"nonzero"`
+	// Widths are the conv layers' filter counts.
+	Widths []int `json:"widths,omitempty"`
+	// Seconds is the unit's wall time, evaluation included.
+	Seconds float64 `json:"seconds"`
+	// History holds per-epoch test accuracies of the unit's training, when it trained.
+	History []float64 `json:"history,omitempty"`
+}
+
+// Provenance says where and how a row was computed.
+type Provenance struct {
+	Commit  string `json:"commit"`
+	CPU     string `json:"cpu"`
+	Backend string `json:"backend"`
+	Route   string `json:"route"`
+	Date    string `json:"date"`
+}
+
+// Row is one finished unit: its key (a hash of Config), the configuration itself, the metrics
+// and the provenance.
+type Row struct {
+	Key        string          `json:"key"`
+	Sweep      string          `json:"sweep"`
+	Kind       string          `json:"kind"`
+	Config     json.RawMessage `json:"config"`
+	Metrics    Metrics         `json:"metrics"`
+	Provenance Provenance      `json:"provenance"`
+}
+
+// Store is a JSON-lines file of Rows, one per line, with an in-memory index by key. Methods are
+// safe for concurrent use; several processes may append to one file at once.
+type Store struct {
+	path string
+	mu   sync.Mutex
+	rows map[string]Row
+	keys []string // in file order
+}
+
+// OpenStore reads the store at path (a missing file is an empty store) and validates every line:
+// a line that is not a complete Row, or a key seen twice with different contents, is an error
+// naming the file and the line.
+func OpenStore(path string) (*Store, error) {
+	s := &Store{path: path, rows: map[string]Row{}}
+	return s, s.reload()
+}
+
+// Path returns the file the store reads and appends to.
+func (s *Store) Path() string { return s.path }
+
+func (s *Store) reload() error {
+	f, err := os.Open(s.path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("experiment: opening store: %w", err)
+	}
+	defer f.Close()
+	rows, keys, err := parseRows(f, s.path)
+	if err != nil {
+		return err
+	}
+	s.rows, s.keys = rows, keys
+	return nil
+}
+
+// parseRows reads JSON lines; name is used in errors.
+func parseRows(r io.Reader, name string) (map[string]Row, []string, error) {
+	rows := map[string]Row{}
+	var keys []string
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		b := bytes.TrimSpace(sc.Bytes())
+		if len(b) == 0 {
+			continue
+		}
+		var row Row
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&row); err != nil {
+			return nil, nil, fmt.Errorf("experiment: %s:%d: not a result row (truncated or corrupt line?): %w", name, line, err)
+		}
+		if row.Key == "" || row.Kind == "" || len(row.Config) == 0 {
+			return nil, nil, fmt.Errorf("experiment: %s:%d: row without key, kind or config", name, line)
+		}
+		if want := hashConfig(row.Config); want != row.Key {
+			return nil, nil, fmt.Errorf("experiment: %s:%d: key %s does not match its config (hash %s): edited by hand?", name, line, row.Key, want)
+		}
+		if _, dup := rows[row.Key]; dup {
+			continue // the same unit finished twice (two shards raced): keep the first
+		}
+		rows[row.Key] = row
+		keys = append(keys, row.Key)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, nil, fmt.Errorf("experiment: reading %s: %w", name, err)
+	}
+	return rows, keys, nil
+}
+
+// Get returns the row of key.
+func (s *Store) Get(key string) (Row, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.rows[key]
+	return r, ok
+}
+
+// Rows returns every row in file order.
+func (s *Store) Rows() []Row {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Row, len(s.keys))
+	for i, k := range s.keys {
+		out[i] = s.rows[k]
+	}
+	return out
+}
+
+// Append writes row as one line under an exclusive advisory lock (flock), after re-reading what
+// other writers appended, and fsyncs it. A row whose key is already stored is not written again.
+func (s *Store) Append(row Row) error {
+	if row.Key == "" || row.Key != hashConfig(row.Config) {
+		return fmt.Errorf("experiment: append to %s: row key %q does not match its config", s.path, row.Key)
+	}
+	line, err := json.Marshal(row)
+	if err != nil {
+		return fmt.Errorf("experiment: append to %s: %w", s.path, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := os.MkdirAll(filepath.Dir(s.path), 0o755); err != nil {
+		return fmt.Errorf("experiment: append: %w", err)
+	}
+	f, err := os.OpenFile(s.path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return fmt.Errorf("experiment: append: %w", err)
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		return fmt.Errorf("experiment: locking %s: %w", s.path, err)
+	}
+	defer syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	rows, keys, err := parseRows(f, s.path)
+	if err != nil {
+		return err
+	}
+	s.rows, s.keys = rows, keys
+	if _, ok := s.rows[row.Key]; ok {
+		return nil
+	}
+	// A previous writer killed mid-line would leave no newline: never glue onto it.
+	if st, err := f.Stat(); err == nil && st.Size() > 0 {
+		last := make([]byte, 1)
+		if _, err := f.ReadAt(last, st.Size()-1); err == nil && last[0] != '\n' {
+			return fmt.Errorf("experiment: %s does not end with a newline (a truncated last row?): repair it before appending", s.path)
+		}
+	}
+	if _, err := f.Write(append(line, '\n')); err != nil {
+		return fmt.Errorf("experiment: append to %s: %w", s.path, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("experiment: append to %s: %w", s.path, err)
+	}
+	s.rows[row.Key] = row
+	s.keys = append(s.keys, row.Key)
+	return nil
+}
+
+// Merge appends to dst every row of the stores at paths that dst lacks (shards' stores merge by
+// key), and returns how many it added.
+func Merge(dst *Store, paths ...string) (int, error) {
+	added := 0
+	for _, p := range paths {
+		src, err := OpenStore(p)
+		if err != nil {
+			return added, err
+		}
+		rows := src.Rows()
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Key < rows[j].Key })
+		for _, r := range rows {
+			if _, ok := dst.Get(r.Key); ok {
+				continue
+			}
+			if err := dst.Append(r); err != nil {
+				return added, err
+			}
+			added++
+		}
+	}
+	return added, nil
+}

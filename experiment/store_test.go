@@ -1,0 +1,131 @@
+package experiment
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func testRow(i int) Row {
+	cfg := configJSON(map[string]int{"unit": i})
+	return Row{Key: hashConfig(cfg), Sweep: "t", Kind: "filter", Config: cfg, Metrics: Metrics{Accuracy: float64(i) / 100}}
+}
+
+func TestStoreAppendReload(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.jsonl")
+	s, err := OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if err := s.Append(testRow(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Append(testRow(1)); err != nil { // already there: not written twice
+		t.Fatal(err)
+	}
+	s2, err := OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := s2.Rows()
+	if len(rows) != 3 || rows[2].Metrics.Accuracy != 0.02 {
+		t.Fatalf("reloaded %d rows %+v, want 3 in order", len(rows), rows)
+	}
+	if r, ok := s2.Get(testRow(1).Key); !ok || r.Metrics.Accuracy != 0.01 {
+		t.Fatalf("Get = %+v %v", r, ok)
+	}
+	b, _ := os.ReadFile(path)
+	if n := strings.Count(string(b), "\n"); n != 3 {
+		t.Fatalf("file has %d lines, want 3", n)
+	}
+}
+
+// TestStoreCorrupt: a truncated or edited line is an error naming the file and the line.
+func TestStoreCorrupt(t *testing.T) {
+	dir := t.TempDir()
+	good, _ := json.Marshal(testRow(1))
+	edited := strings.Replace(string(good), `"unit":1`, `"unit":2`, 1)
+	for name, content := range map[string]string{
+		"truncated": string(good) + "\n" + string(good[:len(good)/2]) + "\n",
+		"edited":    string(good) + "\n\n" + edited + "\n",
+		"unknown":   `{"key":"x","kind":"y","config":{},"bogus":1}` + "\n",
+	} {
+		path := filepath.Join(dir, name+".jsonl")
+		os.WriteFile(path, []byte(content), 0o644)
+		_, err := OpenStore(path)
+		want := map[string]string{"truncated": ":2:", "edited": ":3:", "unknown": ":1:"}[name]
+		if err == nil || !strings.Contains(err.Error(), path+want) {
+			t.Errorf("%s: err = %v, want one naming %s%s", name, err, path, want)
+		}
+	}
+	// A last line without its newline (a writer killed mid-row) blocks appends.
+	path := filepath.Join(dir, "nonl.jsonl")
+	os.WriteFile(path, good, 0o644)
+	s, err := OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Append(testRow(5)); err == nil || !strings.Contains(err.Error(), "newline") {
+		t.Errorf("append after an unterminated line: err = %v", err)
+	}
+}
+
+// TestStoreConcurrentWriters: two stores on one file (two shards) appending at once lose no row.
+func TestStoreConcurrentWriters(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.jsonl")
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	for w := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := OpenStore(path)
+			if err != nil {
+				errs <- err
+				return
+			}
+			for i := range 40 {
+				if err := s.Append(testRow(w*1000 + i)); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	s, err := OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(s.Rows()); n != 80 {
+		t.Fatalf("%d rows after two writers of 40, want 80", n)
+	}
+}
+
+func TestMerge(t *testing.T) {
+	dir := t.TempDir()
+	a, _ := OpenStore(filepath.Join(dir, "a.jsonl"))
+	b, _ := OpenStore(filepath.Join(dir, "b.jsonl"))
+	for i := range 4 {
+		a.Append(testRow(i))
+		b.Append(testRow(i + 2))
+	}
+	n, err := Merge(a, b.Path())
+	if err != nil || n != 2 || len(a.Rows()) != 6 {
+		t.Fatalf("merge added %d (err %v), now %d rows; want 2 and 6", n, err, len(a.Rows()))
+	}
+	if _, err := Merge(a, filepath.Join(dir, "missing.jsonl")); err != nil {
+		t.Fatalf("merging a missing store: %v", err)
+	}
+	_ = fmt.Sprint()
+}

@@ -1,0 +1,188 @@
+package experiment
+
+import (
+	"errors"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hybridprune/hybridprune/nets"
+	"github.com/hybridprune/hybridprune/nets/data"
+)
+
+func testSweep() Sweep {
+	rec := Recipe{Epochs: 1, Optimizer: "sgd", LR: 0.01, BatchSize: 4}
+	return Sweep{
+		Name:     "test",
+		Baseline: Baseline{Model: "alexnet", Data: Data{Dataset: "mnist"}, Train: rec},
+		Metrics:  []string{"l1-in", "hybrid2"},
+		Ratios:   []float64{0.8, 0.6},
+		Pattern:  "2:4", Order: "width", K: 0.5,
+		FineTune: rec, Retrain: rec, NMOnly: true,
+	}
+}
+
+func TestSweepValidate(t *testing.T) {
+	if err := testSweep().Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for want, mod := range map[string]func(*Sweep){
+		"outside (0, 1)":       func(s *Sweep) { s.Ratios = []float64{0.8, 1.2} },
+		"strictly decrease":    func(s *Sweep) { s.Ratios = []float64{0.6, 0.8} },
+		"unknown metric":       func(s *Sweep) { s.Metrics = []string{"l1-in", "l7"} },
+		"empty grid":           func(s *Sweep) { s.Metrics = nil },
+		"k=1.5 outside":        func(s *Sweep) { s.K = 1.5 },
+		"listed twice":         func(s *Sweep) { s.Metrics = []string{"l1-in", "l1-in"} },
+		"unknown dataset":      func(s *Sweep) { s.Baseline.Data.Dataset = "imagenet" },
+		"learning rate NaN":    func(s *Sweep) { s.FineTune.LR = nan },
+		"batch size 0":         func(s *Sweep) { s.Retrain.BatchSize = 0 },
+		"pattern":              func(s *Sweep) { s.Pattern = "5:4" },
+		"per-layer pruning":    func(s *Sweep) { s.Selection.MaxPruneRatio = 1 },
+		"calibration":          func(s *Sweep) { s.Metrics = []string{"apoz"} },
+		"baseline training: e": func(s *Sweep) { s.Baseline.Train.Epochs = 0 },
+	} {
+		s := testSweep()
+		mod(&s)
+		err := s.Validate()
+		if err == nil || !strings.Contains(strings.ToLower(err.Error()), strings.ToLower(strings.TrimSuffix(want, ": e"))) {
+			t.Errorf("%s: err = %v", want, err)
+		}
+	}
+}
+
+
+// TestShardsDisjointComplete: the shards' units, baseline aside, partition the sweep's units.
+func TestShardsDisjointComplete(t *testing.T) {
+	s := testSweep()
+	s.Metrics = []string{"l1-in", "l1-out", "hybrid1", "hybrid2", "preservation", "remanent-l1", "dominant-ratio"}
+	all := map[string]bool{}
+	for _, u := range s.Units(Shard{}) {
+		all[u.Key] = true
+	}
+	for _, n := range []int{1, 2, 3, 5} {
+		seen := map[string]int{}
+		for i := range n {
+			for _, u := range s.Units(Shard{i, n}) {
+				if u.Kind != "baseline" {
+					seen[u.Key]++
+				}
+			}
+		}
+		for k := range all {
+			if k == s.baselineUnit().Key {
+				continue
+			}
+			if seen[k] != 1 {
+				t.Fatalf("%d shards: unit %s listed %d times", n, k, seen[k])
+			}
+		}
+		if len(seen) != len(all)-1 {
+			t.Fatalf("%d shards list %d units, want %d", n, len(seen), len(all)-1)
+		}
+	}
+	for _, bad := range []string{"2/2", "-1/3", "x", "1/0"} {
+		if _, err := ParseShard(bad); err == nil {
+			t.Errorf("ParseShard(%q) accepted", bad)
+		}
+	}
+}
+
+// fakeEnv trains nothing (weights pass through) and counts the training calls; failAfter > 0
+// makes the call after that many fail, as a killed run would stop.
+type fakeEnv struct {
+	calls, failAfter int
+}
+
+var errKilled = errors.New("killed")
+
+func (f *fakeEnv) env(t *testing.T, store *Store, work string) Env {
+	ds := func(n int, split data.Split) *data.Dataset {
+		d := &data.Dataset{Name: "mnist", Split: split, N: n, C: 1, H: 32, W: 32, NumClasses: 10,
+			Images: make([]uint8, n*32*32), Labels: make([]int32, n)}
+		for i := range d.Labels {
+			d.Labels[i] = int32(i % 10)
+		}
+		return d
+	}
+	return Env{Store: store, WorkDir: work, Backend: "fake",
+		Datasets: func(Data) (*data.Dataset, *data.Dataset, error) { return ds(8, data.Train), ds(4, data.Test), nil },
+		Train: func(spec *nets.Spec, w nets.Weights, _, _ *data.Dataset, cfg nets.TrainConfig) (*nets.TrainResult, error) {
+			f.calls++
+			if f.failAfter > 0 && f.calls > f.failAfter {
+				return nil, errKilled
+			}
+			res := &nets.TrainResult{Weights: w.Clone()}
+			for e := range cfg.Epochs {
+				res.Epochs = append(res.Epochs, nets.EpochStats{Epoch: e + 1, TestAccuracy: 0.5})
+			}
+			return res, nil
+		},
+		Evaluate: func(spec *nets.Spec, w nets.Weights, _ *data.Dataset) (nets.EvalResult, error) {
+			return nets.EvalResult{Accuracy: float64(spec.ParamCount()%997) / 997, Loss: 1, N: 4}, nil
+		},
+	}
+}
+
+// TestRunResumes: a run killed part-way, started again, redoes no finished unit; a third run
+// trains nothing; every unit ends with exactly one row.
+func TestRunResumes(t *testing.T) {
+	dir := t.TempDir()
+	store, err := OpenStore(filepath.Join(dir, "results.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := testSweep()
+	units := s.Units(Shard{})
+	// Training calls of an uninterrupted run: baseline, nm-only, and per metric and ratio one
+	// fine-tune and one retrain.
+	full := 2 + 2*len(s.Metrics)*len(s.Ratios)
+
+	f := &fakeEnv{failAfter: 4}
+	if _, err := Run(s, f.env(t, store, filepath.Join(dir, "work"))); !errors.Is(err, errKilled) {
+		t.Fatalf("first run: err = %v, want the injected kill", err)
+	}
+	firstRows := len(store.Rows())
+	if firstRows != 4 {
+		t.Fatalf("after 4 finished trainings, %d rows, want 4", firstRows)
+	}
+	g := &fakeEnv{}
+	sum, err := Run(s, g.env(t, store, filepath.Join(dir, "work")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.calls != full-4 {
+		t.Fatalf("resumed run trained %d times, want %d (no finished unit redone)", g.calls, full-4)
+	}
+	if sum.Cached != firstRows || sum.Ran != len(units)-firstRows {
+		t.Fatalf("summary %+v, want %d cached and %d ran", sum, firstRows, len(units)-firstRows)
+	}
+	h := &fakeEnv{}
+	if sum, err = Run(s, h.env(t, store, filepath.Join(dir, "work"))); err != nil || h.calls != 0 || sum.Ran != 0 {
+		t.Fatalf("third run trained %d times (summary %+v, err %v), want nothing", h.calls, sum, err)
+	}
+	rows := store.Rows()
+	if len(rows) != len(units) {
+		t.Fatalf("%d rows for %d units", len(rows), len(units))
+	}
+	var kinds []string
+	for _, r := range rows {
+		kinds = append(kinds, r.Kind)
+		if r.Provenance.Commit == "" || r.Provenance.CPU == "" || r.Provenance.Route == "" {
+			t.Errorf("row %s lacks provenance: %+v", r.Key, r.Provenance)
+		}
+		if r.Kind == "hybrid" && r.Metrics.NonZero >= r.Metrics.Params {
+			t.Errorf("hybrid row %s: %d non-zero of %d params, want N:M sparsity", r.Key, r.Metrics.NonZero, r.Metrics.Params)
+		}
+	}
+	slices.Sort(kinds)
+	if want := []string{"baseline", "filter", "filter", "filter", "filter", "hybrid", "hybrid", "hybrid", "hybrid", "nm-only"}; !slices.Equal(kinds, want) {
+		t.Fatalf("row kinds %v, want %v", kinds, want)
+	}
+	// Losing the work directory costs recomputation of snapshots only for missing rows: with
+	// every row present nothing runs.
+	k := &fakeEnv{}
+	if _, err := Run(s, k.env(t, store, filepath.Join(dir, "other-work"))); err != nil || k.calls != 0 {
+		t.Fatalf("run with a fresh work dir trained %d times (err %v), want 0", k.calls, err)
+	}
+}

@@ -35,10 +35,11 @@ type TrainConfig struct {
 	Optimizer string
 	// LearningRate (default 0.05 for sgd, 0.001 for adam).
 	LearningRate float64
-	// Momentum of "sgd" (default 0.9; a negative value means none).
-	Momentum float64
-	// WeightDecay (L2 for sgd, decoupled for adam; default 5e-4 for sgd, 0 for adam).
-	WeightDecay float64
+	// Momentum of "sgd": nil means the default 0.9; Float(0) means plain SGD.
+	Momentum *float64
+	// WeightDecay (L2 for sgd, decoupled for adam): nil means the default, 5e-4 for sgd and 0 for
+	// adam; Float(0) means none.
+	WeightDecay *float64
 	// Schedule of the learning rate: "cosine" (default: one cosine decay over the whole run) or
 	// "constant".
 	Schedule string
@@ -92,6 +93,9 @@ func (r *TrainResult) Final() EpochStats {
 	return r.Epochs[len(r.Epochs)-1]
 }
 
+// Float returns a pointer to v, for the optional fields of TrainConfig (Momentum, WeightDecay).
+func Float(v float64) *float64 { return &v }
+
 func (c *TrainConfig) withDefaults() (TrainConfig, error) {
 	d := *c
 	if d.Epochs <= 0 {
@@ -112,21 +116,35 @@ func (c *TrainConfig) withDefaults() (TrainConfig, error) {
 		if d.LearningRate == 0 {
 			d.LearningRate = 0.05
 		}
-		if d.Momentum == 0 {
-			d.Momentum = 0.9
+		if d.Momentum == nil {
+			d.Momentum = Float(0.9)
 		}
-		if d.WeightDecay == 0 {
-			d.WeightDecay = 5e-4
+		if d.WeightDecay == nil {
+			d.WeightDecay = Float(5e-4)
 		}
 	case "adam":
 		if d.LearningRate == 0 {
 			d.LearningRate = 0.001
 		}
+		if d.Momentum != nil {
+			return d, fmt.Errorf("train config: momentum is an sgd setting; adam has none")
+		}
+		if d.WeightDecay == nil {
+			d.WeightDecay = Float(0)
+		}
 	default:
 		return d, fmt.Errorf("train config: optimizer %q, want sgd or adam", d.Optimizer)
 	}
-	if d.LearningRate < 0 || d.WeightDecay < 0 {
-		return d, fmt.Errorf("train config: learning rate %g and weight decay %g must be >= 0", d.LearningRate, d.WeightDecay)
+	if !(d.LearningRate > 0) || math.IsInf(d.LearningRate, 0) {
+		return d, fmt.Errorf("train config: learning rate %g must be a positive finite number", d.LearningRate)
+	}
+	if v := *d.WeightDecay; !(v >= 0) || math.IsInf(v, 0) {
+		return d, fmt.Errorf("train config: weight decay %g must be a finite number >= 0", v)
+	}
+	if d.Momentum != nil {
+		if v := *d.Momentum; !(v >= 0 && v < 1) {
+			return d, fmt.Errorf("train config: momentum %g outside [0, 1)", v)
+		}
 	}
 	switch d.Schedule {
 	case "":
@@ -143,9 +161,9 @@ func (c *TrainConfig) withDefaults() (TrainConfig, error) {
 
 func (c *TrainConfig) optimizer() optimizers.Interface {
 	if c.Optimizer == "adam" {
-		return optimizers.Adam().LearningRate(c.LearningRate).WeightDecay(c.WeightDecay).Done()
+		return optimizers.Adam().LearningRate(c.LearningRate).WeightDecay(*c.WeightDecay).Done()
 	}
-	return MomentumSGD{LearningRate: c.LearningRate, Momentum: max(c.Momentum, 0), WeightDecay: c.WeightDecay}
+	return MomentumSGD{LearningRate: c.LearningRate, Momentum: *c.Momentum, WeightDecay: *c.WeightDecay}
 }
 
 // sparseCrossEntropy is the mean cross-entropy of logits [B, classes] with int32 labels [B].

@@ -92,7 +92,7 @@ func TestTrainKeepsMaskedWeightsZero(t *testing.T) {
 	}
 	for _, opt := range []string{"sgd", "adam"} {
 		res, err := Train(spec, init, stripes(128, 1), stripes(64, 2), TrainConfig{
-			Epochs: 2, BatchSize: 32, Optimizer: opt, WeightDecay: 1e-3, Masks: Weights{"conv2/weight": mask}})
+			Epochs: 2, BatchSize: 32, Optimizer: opt, WeightDecay: Float(1e-3), Masks: Weights{"conv2/weight": mask}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -154,5 +154,35 @@ func TestTrainResumesExactly(t *testing.T) {
 	cfg.Epochs = 1
 	if _, err := Train(spec, init, trainSet, testSet, cfg); err == nil {
 		t.Error("training 1 epoch from a 2-epoch checkpoint: want an error")
+	}
+}
+
+// TestTrainConfigZeroIsNotDefault: an explicit zero weight decay or momentum stays zero, nil takes
+// the default, and bad numbers are rejected.
+func TestTrainConfigZeroIsNotDefault(t *testing.T) {
+	c := TrainConfig{Epochs: 1, WeightDecay: Float(0), Momentum: Float(0)}
+	d, err := c.withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := d.optimizer().(MomentumSGD); o.WeightDecay != 0 || o.Momentum != 0 {
+		t.Fatalf("explicit zeros became %+v", o)
+	}
+	d, err = (&TrainConfig{Epochs: 1}).withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := d.optimizer().(MomentumSGD); o.WeightDecay != 5e-4 || o.Momentum != 0.9 || o.LearningRate != 0.05 {
+		t.Fatalf("defaults are %+v", o)
+	}
+	nan := math.NaN()
+	for _, bad := range []TrainConfig{
+		{Epochs: 1, LearningRate: nan}, {Epochs: 1, LearningRate: -1}, {Epochs: 1, LearningRate: math.Inf(1)},
+		{Epochs: 1, WeightDecay: Float(nan)}, {Epochs: 1, Momentum: Float(1)}, {Epochs: 1, Optimizer: "adam", Momentum: Float(0.5)},
+		{Epochs: 1, BatchSize: -1},
+	} {
+		if _, err := bad.withDefaults(); err == nil {
+			t.Errorf("withDefaults(%+v) accepted", bad)
+		}
 	}
 }

@@ -154,3 +154,21 @@ func TestCLITrainPruneEvalScore(t *testing.T) {
 		t.Errorf("target 1.5: error %v, want one naming 1.5", err)
 	}
 }
+
+// TestNumericFlagsRejected: every bad number is an error naming the flag, before any work (no
+// dataset is read: the data directory does not exist).
+func TestNumericFlagsRejected(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "nothing-here")
+	for _, args := range [][]string{
+		{"train", "-batch", "0"}, {"train", "-epochs", "-1"}, {"train", "-lr", "NaN"}, {"train", "-lr", "0"},
+		{"train", "-lr", "Inf"}, {"train", "-wd", "-1"}, {"train", "-momentum", "1"},
+		{"prune", "-target", "0"}, {"prune", "-target", "1.5"}, {"prune", "-k", "NaN"}, {"prune", "-steps", "0"},
+		{"eval", "-batch", "0"}, {"trainbench", "-batch", "-3"}, {"bench", "-rounds", "0"}, {"train", "-limit-train", "-5"},
+	} {
+		flagName := args[1]
+		err := commands[args[0]].run(append(args[1:], "-data", dir))
+		if err == nil || !strings.Contains(err.Error(), flagName) {
+			t.Errorf("%v: err = %v, want one naming %s", args, err, flagName)
+		}
+	}
+}

@@ -19,7 +19,7 @@ func runEval(args []string) error {
 	var df dataFlags
 	df.register(fs)
 	modelDir := fs.String("model", "", "model directory written by train or prune (spec.json + weights.npz); required")
-	batch := fs.Int("batch", 500, "batch size")
+	batch := positiveInt(fs, "batch", 500, "batch size")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -45,8 +45,8 @@ func runEval(args []string) error {
 func runSummary(args []string) error {
 	fs := flag.NewFlagSet("summary", flag.ContinueOnError)
 	model := fs.String("model", "alexnet", "zoo model (alexnet, vgg16, simplenet, simplenet-small) or a model directory")
-	channels := fs.Int("channels", 3, "input channels (zoo models)")
-	classes := fs.Int("classes", 10, "classes (zoo models)")
+	channels := positiveInt(fs, "channels", 3, "input channels (zoo models)")
+	classes := intAtLeast(fs, "classes", 10, 2, "classes (zoo models)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"sort"
+
+	"github.com/hybridprune/hybridprune/gemm"
 )
 
 // command is one subcommand: its one-line summary and its entry point.
@@ -46,6 +48,10 @@ func main() {
 	if !ok {
 		fmt.Fprintf(os.Stderr, "hybridprune: unknown command %q\n\n", os.Args[1])
 		usage()
+		os.Exit(2)
+	}
+	if err := gemm.EnvError(); err != nil { // a forced kernel route this CPU lacks: say so, never SIGILL
+		fmt.Fprintf(os.Stderr, "hybridprune: %v\n", err)
 		os.Exit(2)
 	}
 	if err := cmd.run(os.Args[2:]); err != nil {

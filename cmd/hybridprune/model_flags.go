@@ -11,15 +11,15 @@ import (
 // dataFlags are the flags shared by commands that read a dataset.
 type dataFlags struct {
 	dataset, dataDir string
-	limitTrain       int
-	limitTest        int
+	limitTrainP      *int
+	limitTestP       *int
 }
 
 func (d *dataFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.dataset, "dataset", "mnist", "dataset: mnist, cifar10, cifar100 or svhn")
 	fs.StringVar(&d.dataDir, "data", "", "data directory (default $HYBRIDPRUNE_DATA, else the user cache dir)")
-	fs.IntVar(&d.limitTrain, "limit-train", 0, "use only the first N training examples (0: all)")
-	fs.IntVar(&d.limitTest, "limit-test", 0, "use only the first N test examples (0: all)")
+	d.limitTrainP = intAtLeast(fs, "limit-train", 0, 0, "use only the first N training examples (0: all)")
+	d.limitTestP = intAtLeast(fs, "limit-test", 0, 0, "use only the first N test examples (0: all)")
 }
 
 func (d *dataFlags) load(split data.Split) (*data.Dataset, error) {
@@ -27,9 +27,9 @@ func (d *dataFlags) load(split data.Split) (*data.Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	limit := d.limitTrain
+	limit := *d.limitTrainP
 	if split == data.Test {
-		limit = d.limitTest
+		limit = *d.limitTestP
 	}
 	if limit > 0 && limit < ds.N {
 		ds = ds.Subset(limit)

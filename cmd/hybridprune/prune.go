@@ -32,19 +32,19 @@ func runPrune(args []string) error {
 	out := fs.String("out", "", "output model directory for the pruned model (+ masks.npz); required")
 	schedule := fs.String("schedule", "hybrid", "hybrid (filters then N:M), reversed (N:M then filters), filter or nm")
 	metric := fs.String("metric", "hybrid2", "filter importance metric: "+fmt.Sprint(pruner.MetricNames()))
-	target := fs.Float64("target", 0.5, "remaining-filter ratio in (0, 1]")
-	steps := fs.Int("steps", 1, "iterative filter-pruning steps")
-	k := fs.Float64("k", 0.5, "hybrid mixing weight k in [0, 1]")
+	target := floatRange(fs, "target", 0.5, 0, 1, true, "remaining-filter ratio in (0, 1]")
+	steps := positiveInt(fs, "steps", 1, "iterative filter-pruning steps")
+	k := floatRange(fs, "k", 0.5, 0, 1, false, "hybrid mixing weight k in [0, 1]")
 	group := fs.String("group", "width", "2:4 group order: width (in,kh,kw; the paper's) or channels (kh,kw,in; NVIDIA ASP)")
 	pattern := fs.String("pattern", "2:4", "N:M pattern")
 	local := fs.Bool("local", false, "per-layer (local) ratios instead of global ranking")
-	multiple := fs.Int("multiple", 0, "round kept channels per layer to a multiple (8/16/32 for sparse tensor cores; 0: off)")
-	ftEpochs := fs.Int("finetune-epochs", 1, "fine-tuning epochs after each filter-pruning step")
-	rtEpochs := fs.Int("retrain-epochs", 1, "retraining epochs at the end (the paper: 5)")
+	multiple := intAtLeast(fs, "multiple", 0, 0, "round kept channels per layer to a multiple (8/16/32 for sparse tensor cores; 0: off)")
+	ftEpochs := intAtLeast(fs, "finetune-epochs", 1, 0, "fine-tuning epochs after each filter-pruning step")
+	rtEpochs := intAtLeast(fs, "retrain-epochs", 1, 0, "retraining epochs at the end (the paper: 5)")
 	var cfg nets.TrainConfig
-	fs.IntVar(&cfg.BatchSize, "batch", 128, "batch size")
+	batch := positiveInt(fs, "batch", 128, "batch size")
 	fs.StringVar(&cfg.Optimizer, "opt", "adam", "optimizer: sgd or adam")
-	fs.Float64Var(&cfg.LearningRate, "lr", 0.0005, "fine-tuning learning rate")
+	lr := floatRange(fs, "lr", 0.0005, 0, 10, true, "fine-tuning learning rate")
 	fs.StringVar(&cfg.Schedule, "lr-schedule", "cosine", "cosine or constant")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -52,6 +52,7 @@ func runPrune(args []string) error {
 	if *modelDir == "" || *out == "" {
 		return fmt.Errorf("-model and -out are required")
 	}
+	cfg.BatchSize, cfg.LearningRate = *batch, *lr
 	run, ok := schedules[*schedule]
 	if !ok {
 		return fmt.Errorf("-schedule %q: want hybrid, reversed, filter or nm", *schedule)
@@ -118,7 +119,7 @@ func runScore(args []string) error {
 	modelDir := fs.String("model", "", "or a model directory (spec.json + weights.npz)")
 	metric := fs.String("metric", "hybrid2", "metric: "+fmt.Sprint(pruner.MetricNames()))
 	group := fs.String("group", "width", "2:4 group order: width or channels")
-	k := fs.Float64("k", 0.5, "hybrid mixing weight k in [0, 1]")
+	k := floatRange(fs, "k", 0.5, 0, 1, false, "hybrid mixing weight k in [0, 1]")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

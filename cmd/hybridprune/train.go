@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"math"
 	"path/filepath"
 	"time"
 
@@ -20,12 +21,12 @@ func runTrain(args []string) error {
 	model := fs.String("model", "alexnet", "model: alexnet, vgg16, simplenet or simplenet-small")
 	out := fs.String("out", "", "run directory: checkpoints, history and the final model (spec.json + weights.npz); required")
 	var cfg nets.TrainConfig
-	fs.IntVar(&cfg.Epochs, "epochs", 2, "epochs")
-	fs.IntVar(&cfg.BatchSize, "batch", 128, "batch size")
+	epochs := positiveInt(fs, "epochs", 2, "epochs")
+	batch := positiveInt(fs, "batch", 128, "batch size")
 	fs.StringVar(&cfg.Optimizer, "opt", "sgd", "optimizer: sgd (momentum) or adam")
-	fs.Float64Var(&cfg.LearningRate, "lr", 0, "learning rate (default 0.05 sgd, 0.001 adam)")
-	fs.Float64Var(&cfg.Momentum, "momentum", 0, "sgd momentum (default 0.9)")
-	fs.Float64Var(&cfg.WeightDecay, "wd", 0, "weight decay (default 5e-4 sgd, 0 adam)")
+	lr := optionalFloat(fs, "lr", math.SmallestNonzeroFloat64, 10, "learning rate > 0 (default 0.05 sgd, 0.001 adam)")
+	momentum := optionalFloat(fs, "momentum", 0, 0.999, "sgd momentum in [0, 1) (default 0.9; 0: plain SGD)")
+	wd := optionalFloat(fs, "wd", 0, 1, "weight decay in [0, 1] (default 5e-4 sgd, 0 adam; 0: none)")
 	fs.StringVar(&cfg.Schedule, "schedule", "cosine", "learning-rate schedule: cosine or constant")
 	fs.BoolVar(&cfg.Augment, "augment", false, "random crop (+ flip for CIFAR) augmentation")
 	seed := fs.Uint64("seed", 1, "random seed")
@@ -36,7 +37,10 @@ func runTrain(args []string) error {
 	if *out == "" {
 		return fmt.Errorf("-out is required (the run directory; rerun with the same one to resume)")
 	}
-	cfg.Seed = *seed
+	cfg.Seed, cfg.Epochs, cfg.BatchSize, cfg.Momentum, cfg.WeightDecay = *seed, *epochs, *batch, *momentum, *wd
+	if *lr != nil {
+		cfg.LearningRate = **lr
+	}
 	trainSet, testSet, err := df.loadSplits()
 	if err != nil {
 		return err

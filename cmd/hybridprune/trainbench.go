@@ -31,11 +31,11 @@ func benchLoss(labels, predictions []*graph.Node) *graph.Node {
 func runTrainBench(args []string) error {
 	fs := flag.NewFlagSet("trainbench", flag.ContinueOnError)
 	model := fs.String("model", "alexnet", "model: alexnet, vgg16, simplenet or simplenet-small")
-	channels := fs.Int("channels", 3, "input channels (1: MNIST, 3: CIFAR/SVHN)")
-	classes := fs.Int("classes", 10, "number of classes")
-	batch := fs.Int("batch", 128, "batch size")
-	steps := fs.Int("steps", 20, "timed training steps")
-	warmup := fs.Int("warmup", 3, "untimed steps first (the first one JIT-compiles the graph)")
+	channels := positiveInt(fs, "channels", 3, "input channels (1: MNIST, 3: CIFAR/SVHN)")
+	classes := intAtLeast(fs, "classes", 10, 2, "number of classes")
+	batch := positiveInt(fs, "batch", 128, "batch size")
+	steps := positiveInt(fs, "steps", 20, "timed training steps")
+	warmup := intAtLeast(fs, "warmup", 3, 0, "untimed steps first (the first one JIT-compiles the graph)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the timed steps to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return err

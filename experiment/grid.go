@@ -3,6 +3,8 @@ package experiment
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 )
@@ -109,4 +111,29 @@ func WriteTables(w io.Writer, s Sweep, st *Store) error {
 		}
 	}
 	return tw.Flush()
+}
+
+// Join merges grids over the same ratios (e.g. two sweeps on one baseline) into one grid whose
+// metrics are all of theirs, in order; the first grid's sweep, baseline and N:M-only rows are kept.
+// A metric present in several grids is taken from the first.
+func Join(grids ...Grid) (Grid, error) {
+	if len(grids) == 0 {
+		return Grid{}, fmt.Errorf("experiment: Join of no grids")
+	}
+	out := grids[0]
+	out.Sweep.Metrics = slices.Clone(out.Sweep.Metrics)
+	out.Filter, out.Hybrid = maps.Clone(out.Filter), maps.Clone(out.Hybrid)
+	for _, g := range grids[1:] {
+		if !slices.Equal(g.Sweep.Ratios, out.Sweep.Ratios) {
+			return Grid{}, fmt.Errorf("experiment: Join: ratios %v and %v differ", out.Sweep.Ratios, g.Sweep.Ratios)
+		}
+		for _, m := range g.Sweep.Metrics {
+			if _, ok := out.Filter[m]; ok {
+				continue
+			}
+			out.Sweep.Metrics = append(out.Sweep.Metrics, m)
+			out.Filter[m], out.Hybrid[m] = g.Filter[m], g.Hybrid[m]
+		}
+	}
+	return out, nil
 }

@@ -51,7 +51,6 @@ func TestSweepValidate(t *testing.T) {
 	}
 }
 
-
 // TestShardsDisjointComplete: the shards' units, baseline aside, partition the sweep's units.
 func TestShardsDisjointComplete(t *testing.T) {
 	s := testSweep()

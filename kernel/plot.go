@@ -23,7 +23,7 @@ type Series struct {
 }
 
 // PlotWidth and PlotHeight are the size, in inches, of the SVG plots produced by this package.
-var PlotWidth, PlotHeight = 6.0, 4.0
+var PlotWidth, PlotHeight = 7.0, 4.5
 
 // maxPointsWithGlyphs is the largest series drawn with a marker on each point in line plots.
 const maxPointsWithGlyphs = 30
@@ -60,10 +60,26 @@ func newPlot(title, xlabel, ylabel string) *plot.Plot {
 	return p
 }
 
+// PlotOptions adjust a line plot: where the legend goes (so it covers no data) and fixed y
+// limits (both zero: automatic).
+type PlotOptions struct {
+	LegendBottom, LegendLeft bool
+	YMin, YMax               float64
+}
+
 // LinePlot renders the series as lines (with point markers for short series) and returns
 // the plot as an SVG document. Display it with DisplaySVG.
 func LinePlot(title, xlabel, ylabel string, series ...Series) (svg string, err error) {
+	return LinePlotWith(PlotOptions{}, title, xlabel, ylabel, series...)
+}
+
+// LinePlotWith is LinePlot with options.
+func LinePlotWith(o PlotOptions, title, xlabel, ylabel string, series ...Series) (svg string, err error) {
 	p := newPlot(title, xlabel, ylabel)
+	p.Legend.Top, p.Legend.Left = !o.LegendBottom, o.LegendLeft
+	if o.YMin != 0 || o.YMax != 0 {
+		p.Y.Min, p.Y.Max = o.YMin, o.YMax
+	}
 	for i, s := range series {
 		pts, err := s.xys()
 		if err != nil {

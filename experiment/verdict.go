@@ -1,0 +1,149 @@
+package experiment
+
+import (
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Verdict is one claim of the paper checked against our rows.
+type Verdict struct {
+	Claim, Paper, Ours string
+	// Status is "confirmed", "refuted" or "open" (not enough rows yet).
+	Status string
+}
+
+func status(ok, known bool) string {
+	switch {
+	case !known:
+		return "open"
+	case ok:
+		return "confirmed"
+	}
+	return "refuted"
+}
+
+// MeanAccuracy is the mean accuracy of rows over the ratios (NaN if any is missing).
+func MeanAccuracy(rows []*Row) float64 {
+	s := 0.0
+	for _, r := range rows {
+		if r == nil {
+			return math.NaN()
+		}
+		s += r.Metrics.Accuracy
+	}
+	return s / float64(len(rows))
+}
+
+// metricRanking orders the grid's metrics by mean hybrid accuracy, best first; metrics with a
+// missing unit are left out.
+func (g Grid) metricRanking() []string {
+	var ms []string
+	for _, m := range g.Sweep.Metrics {
+		if !math.IsNaN(MeanAccuracy(g.Hybrid[m])) {
+			ms = append(ms, m)
+		}
+	}
+	slices.SortStableFunc(ms, func(a, b string) int {
+		x, y := MeanAccuracy(g.Hybrid[a]), MeanAccuracy(g.Hybrid[b])
+		switch {
+		case x > y:
+			return -1
+		case x < y:
+			return 1
+		}
+		return 0
+	})
+	return ms
+}
+
+// SmallestRatioAtLeast returns the smallest remaining ratio whose accuracy reaches acc, and
+// false when none does or a row is missing.
+func SmallestRatioAtLeast(ratios []float64, rows []*Row, acc float64) (float64, bool) {
+	best, ok := 0.0, false
+	for i, r := range rows {
+		if r == nil {
+			return 0, false
+		}
+		if r.Metrics.Accuracy >= acc-5e-5 {
+			best, ok = ratios[i], true
+		}
+	}
+	return best, ok
+}
+
+// Section52Verdicts checks section 5.2's claims on the metrics of g: the hybrid metrics are the
+// best, the dominant ratio the worst, and remanent L1 close to input L1 (mean hybrid accuracy
+// over the ratios within one point).
+func Section52Verdicts(g Grid) []Verdict {
+	rank := g.metricRanking()
+	all := len(rank) == len(g.Sweep.Metrics)
+	var out []Verdict
+	if len(rank) > 0 {
+		top := rank[0]
+		out = append(out, Verdict{Claim: "the hybrid metrics give the most accurate hybrid-pruned models",
+			Paper:  "hybrid 1 and 2 above the five single metrics (Figs. 8-14)",
+			Ours:   fmt.Sprintf("best mean accuracy over the ratios: %s (%.4f); order %v", top, MeanAccuracy(g.Hybrid[top]), rank),
+			Status: status(slices.Contains([]string{"hybrid1", "hybrid2", "hybrid1-sum", "hybrid2-sum"}, top), all)})
+		last := rank[len(rank)-1]
+		out = append(out, Verdict{Claim: "the dominant ratio is the worst metric", Paper: "lowest curve",
+			Ours:   fmt.Sprintf("worst mean accuracy: %s (%.4f)", last, MeanAccuracy(g.Hybrid[last])),
+			Status: status(last == "dominant-ratio", all && slices.Contains(g.Sweep.Metrics, "dominant-ratio"))})
+	}
+	if slices.Contains(g.Sweep.Metrics, "remanent-l1") && slices.Contains(g.Sweep.Metrics, "l1-in") {
+		a, b := MeanAccuracy(g.Hybrid["remanent-l1"]), MeanAccuracy(g.Hybrid["l1-in"])
+		known := !math.IsNaN(a) && !math.IsNaN(b)
+		out = append(out, Verdict{Claim: "remanent L1 performs like input L1", Paper: "curves close together",
+			Ours:   fmt.Sprintf("mean accuracy %.4f vs %.4f (difference %.4f; within 0.01 counts as close)", a, b, math.Abs(a-b)),
+			Status: status(math.Abs(a-b) <= 0.01, known)})
+	}
+	return out
+}
+
+// Table1Verdicts checks the claims of section 5.5 around Table 1 with metric's trajectory.
+func Table1Verdicts(g Grid, metric string) []Verdict {
+	var out []Verdict
+	f, h := g.Filter[metric], g.Hybrid[metric]
+	// "For most percentages of remaining filters, the accuracy loss is about 1%."
+	loss, n, known := 0, 0, true
+	for i := range h {
+		if f[i] == nil || h[i] == nil {
+			known = false
+			continue
+		}
+		n++
+		if f[i].Metrics.Accuracy-h[i].Metrics.Accuracy <= 0.015 {
+			loss++
+		}
+	}
+	out = append(out, Verdict{Claim: "hybrid loses about 1% against filter pruning at most ratios",
+		Paper: "4 of 6 ratios within 1.1 points (Table 1)", Ours: fmt.Sprintf("%d of %d ratios within 1.5 points", loss, n),
+		Status: status(2*loss > n, known)})
+	// "To the same accuracy of 0.973, filter pruning keeps 50% of filters, hybrid 70%."
+	rf, okf := SmallestRatioAtLeast(g.Sweep.Ratios, f, 0.973)
+	rh, okh := SmallestRatioAtLeast(g.Sweep.Ratios, h, 0.973)
+	out = append(out, Verdict{Claim: "to reach 0.973, filter pruning can go further than hybrid pruning",
+		Paper: "filter 0.5, hybrid 0.7", Ours: fmt.Sprintf("filter %s, hybrid %s", ratioOr(rf, okf), ratioOr(rh, okh)),
+		Status: status(!okh || (okf && rf <= rh), allPresent(f) && allPresent(h))})
+	// "Hybrid removes 50% of the filters with 1.6% accuracy drop from 2:4 only."
+	if i := slices.Index(g.Sweep.Ratios, 0.5); i >= 0 {
+		known := g.NMOnly != nil && h[i] != nil
+		drop := math.NaN()
+		if known {
+			drop = g.NMOnly.Metrics.Accuracy - h[i].Metrics.Accuracy
+		}
+		out = append(out, Verdict{Claim: "hybrid at 0.5 is within about 2 points of 2:4 only",
+			Paper: "0.978 -> 0.962 (1.6 points)", Ours: fmt.Sprintf("%.4f -> %.4f (%.1f points)", Accuracy(g.NMOnly), Accuracy(h[i]), 100*drop),
+			Status: status(drop <= 0.02, known)})
+	}
+	return out
+}
+
+func allPresent(rows []*Row) bool { return !slices.Contains(rows, nil) }
+
+func ratioOr(r float64, ok bool) string {
+	if !ok {
+		return "never (down to the grid's smallest ratio)"
+	}
+	return fmt.Sprintf("%.1f", r)
+}

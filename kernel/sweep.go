@@ -1,0 +1,248 @@
+package kernel
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/hybridprune/hybridprune/experiment"
+)
+
+// RepoDir finds the repository root (the directory holding sweeps/ and go.mod) from the working
+// directory upwards; notebooks run in notebooks/.
+func RepoDir() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "sweeps")); err == nil {
+			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+				return dir, nil
+			}
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("kernel: no repository root (sweeps/ and go.mod) above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// Quick shrinks a sweep for quick mode (CI): the first two metrics and ratios, 1024 training
+// and 512 test images, one epoch everywhere.
+func Quick(s experiment.Sweep) experiment.Sweep {
+	s.Name += "-quick"
+	s.Metrics = s.Metrics[:min(2, len(s.Metrics))]
+	s.Ratios = s.Ratios[:min(2, len(s.Ratios))]
+	s.Baseline.Data.LimitTrain, s.Baseline.Data.LimitTest = 1024, 512
+	s.Baseline.Train.Epochs = 1
+	s.FineTune.Epochs, s.Retrain.Epochs = min(s.FineTune.Epochs, 1), min(s.Retrain.Epochs, 1)
+	return s
+}
+
+// RunSweep runs, or reads back, the sweep sweeps/NAME.json with its committed store
+// results/NAME.jsonl: units already in the store are not trained again, so on a machine that has
+// the results it only reads them. A live progress bar shows unit i of n, the epoch, the accuracy
+// so far and the time left. In quick mode (HYBRIDPRUNE_QUICK, CI) the sweep is shrunk (Quick) and
+// runs into a temporary store, never the committed one.
+func RunSweep(name string) (experiment.Grid, error) {
+	root, err := RepoDir()
+	if err != nil {
+		return experiment.Grid{}, err
+	}
+	sw, st, work, err := openSweep(root, name)
+	if err != nil {
+		return experiment.Grid{}, err
+	}
+	storePath := st.Path()
+	units := len(sw.Units(experiment.Shard{}))
+	bar := NewProgress(fmt.Sprintf("sweep %s", sw.Name), units)
+	start := time.Now()
+	sum, err := experiment.Run(sw, experiment.Env{Store: st, WorkDir: work, Backend: "simplego",
+		Progress: func(p experiment.Progress) {
+			status := p.Desc
+			if p.Epochs > 0 {
+				status += fmt.Sprintf(", epoch %d/%d", p.Epoch, p.Epochs)
+			}
+			if !math.IsNaN(p.Accuracy) {
+				status += fmt.Sprintf(", accuracy %.4f", p.Accuracy)
+			}
+			if p.Left > 0 {
+				status += fmt.Sprintf(", about %s left", p.Left.Round(time.Minute))
+			}
+			bar.Update(p.Unit-1, status)
+		}})
+	if err != nil {
+		bar.Done("failed: " + err.Error())
+		return experiment.Grid{}, err
+	}
+	bar.Done(fmt.Sprintf("%d units: %d trained now, %d read from %s (%.1fs)", sum.Units, sum.Ran, sum.Cached,
+		filepath.Base(storePath), time.Since(start).Seconds()))
+	return experiment.Collect(sw, st), nil
+}
+
+// openSweep loads sweeps/NAME.json and its store: results/NAME.jsonl, or in quick mode the shrunk
+// sweep and a store under the system's temporary directory (shared by the cells of one notebook
+// run, never the committed one).
+func openSweep(root, name string) (experiment.Sweep, *experiment.Store, string, error) {
+	sw, err := experiment.LoadSweep(filepath.Join(root, "sweeps", name+".json"))
+	if err != nil {
+		return sw, nil, "", err
+	}
+	storePath := filepath.Join(root, "results", name+".jsonl")
+	work := filepath.Join(root, "runs", "sweeps")
+	if QuickMode() {
+		sw = Quick(sw)
+		tmp := filepath.Join(os.TempDir(), "hybridprune-quick")
+		storePath, work = filepath.Join(tmp, name+".jsonl"), filepath.Join(tmp, "work")
+	}
+	st, err := experiment.OpenStore(storePath)
+	return sw, st, work, err
+}
+
+// LoadSweep reads the grid of sweeps/NAME.json from its store without running anything (the
+// cells after RunSweep's use it); missing units show as gaps.
+func LoadSweep(name string) (experiment.Grid, error) {
+	root, err := RepoDir()
+	if err != nil {
+		return experiment.Grid{}, err
+	}
+	sw, st, _, err := openSweep(root, name)
+	if err != nil {
+		return experiment.Grid{}, err
+	}
+	return experiment.Collect(sw, st), nil
+}
+
+// accuracies returns the accuracy of each row, NaN where missing.
+func accuracies(rows []*experiment.Row) []float64 {
+	out := make([]float64, len(rows))
+	for i, r := range rows {
+		out[i] = experiment.Accuracy(r)
+	}
+	return out
+}
+
+// SweepPlot draws one line per metric of the grid's column ("filter" or "hybrid") against the
+// remaining ratio, as the paper's Figs. 8-14 do; paper, when non-nil, is drawn as an extra line
+// (values at the grid's ratios). Missing units leave gaps out of the line.
+func SweepPlot(g experiment.Grid, column, title string, metrics []string, paper *Series) (string, error) {
+	if metrics == nil {
+		metrics = g.Sweep.Metrics
+	}
+	var series []Series
+	for _, m := range metrics {
+		rows := g.Hybrid[m]
+		if column == "filter" {
+			rows = g.Filter[m]
+		}
+		s := Series{Name: m}
+		for i, y := range accuracies(rows) {
+			if !math.IsNaN(y) {
+				s.X, s.Y = append(s.X, g.Sweep.Ratios[i]), append(s.Y, y)
+			}
+		}
+		if len(s.Y) > 0 {
+			series = append(series, s)
+		}
+	}
+	if paper != nil {
+		series = append(series, *paper)
+	}
+	if len(series) == 0 {
+		return "", fmt.Errorf("kernel: SweepPlot %q: no finished units yet", title)
+	}
+	// Accuracy falls with the ratio: the lower right corner is empty, so the legend goes there.
+	return LinePlotWith(PlotOptions{LegendBottom: true}, title, "remaining filter ratio", "test accuracy", series...)
+}
+
+// Table1 shows Table 1 side by side with the paper's: the original model, 2:4 only, then per
+// ratio filter pruning and hybrid pruning with metric, ours next to the paper's.
+func Table1(g experiment.Grid, metric string) {
+	p := experiment.PaperTable1
+	f2 := func(v float64) string {
+		if math.IsNaN(v) {
+			return "-"
+		}
+		return fmt.Sprintf("%.3f", v)
+	}
+	rows := [][]string{{"1.0", "original", f2(p.Original), f2(experiment.Accuracy(g.Baseline)), "2:4 only", f2(p.NMOnly), f2(experiment.Accuracy(g.NMOnly))}}
+	for i, r := range g.Sweep.Ratios {
+		j := -1
+		for k, pr := range experiment.PaperRatios {
+			if math.Abs(pr-r) < 1e-9 {
+				j = k
+			}
+		}
+		pf, ph := math.NaN(), math.NaN()
+		if j >= 0 {
+			pf, ph = p.Filter[j], p.Hybrid[j]
+		}
+		rows = append(rows, []string{fmt.Sprintf("%.1f", r), "filter", f2(pf), f2(experiment.Accuracy(g.Filter[metric][i])),
+			"hybrid", f2(ph), f2(experiment.Accuracy(g.Hybrid[metric][i]))})
+	}
+	DisplayTable([]string{"remaining", "column", "paper", "ours (" + metric + ")", "column", "paper", "ours (" + metric + ")"}, rows)
+}
+
+// Verdicts shows claims with the paper's number, ours, and confirmed / refuted / open.
+func Verdicts(vs ...[]experiment.Verdict) {
+	var rows [][]string
+	for _, list := range vs {
+		for _, v := range list {
+			rows = append(rows, []string{v.Claim, v.Paper, v.Ours, v.Status})
+		}
+	}
+	DisplayTable([]string{"claim", "paper", "ours", "verdict"}, rows)
+}
+
+// Table2 shows Table 2: hybrid pruning with metric and 2:4 groups along the width (grid width)
+// and along the channels (grid channels), ours beside the paper's, at 1.0 (2:4 only) and every
+// ratio.
+func Table2(width, channels experiment.Grid, metric string) {
+	p := experiment.PaperTable2
+	f3 := func(v float64) string {
+		if math.IsNaN(v) {
+			return "-"
+		}
+		return fmt.Sprintf("%.3f", v)
+	}
+	rows := [][]string{{"1.0 (2:4 only)", f3(p.Width[0]), f3(experiment.Accuracy(width.NMOnly)), f3(p.Channels[0]), f3(experiment.Accuracy(channels.NMOnly))}}
+	for i, r := range width.Sweep.Ratios {
+		pw, pc := math.NaN(), math.NaN()
+		for k, pr := range experiment.PaperRatios {
+			if math.Abs(pr-r) < 1e-9 {
+				pw, pc = p.Width[k+1], p.Channels[k+1]
+			}
+		}
+		var ch *experiment.Row
+		if i < len(channels.Hybrid[metric]) {
+			ch = channels.Hybrid[metric][i]
+		}
+		rows = append(rows, []string{fmt.Sprintf("%.1f", r), f3(pw), f3(experiment.Accuracy(width.Hybrid[metric][i])), f3(pc), f3(experiment.Accuracy(ch))})
+	}
+	DisplayTable([]string{"remaining", "width: paper", "width: ours", "channels: paper", "channels: ours"}, rows)
+}
+
+// Widths shows the conv widths every metric's trajectory kept at the grid's ratio index i,
+// with the hybrid accuracy: a global selection that strips a layer shows here.
+func Widths(g experiment.Grid, i int) {
+	var rows [][]string
+	for _, m := range g.Sweep.Metrics {
+		r := g.Filter[m][i]
+		if r == nil {
+			rows = append(rows, []string{m, "-", "-", "-"})
+			continue
+		}
+		rows = append(rows, []string{m, fmt.Sprint(r.Metrics.Widths), fmt.Sprintf("%.4f", r.Metrics.Accuracy), fmt.Sprintf("%.4f", experiment.Accuracy(g.Hybrid[m][i]))})
+	}
+	base := "-"
+	if g.Baseline != nil {
+		base = fmt.Sprint(g.Baseline.Metrics.Widths)
+	}
+	DisplayMarkdown(fmt.Sprintf("Conv widths at remaining ratio %.1f (baseline %s):", g.Sweep.Ratios[i], base))
+	DisplayTable([]string{"metric", "conv widths", "filter accuracy", "hybrid accuracy"}, rows)
+}

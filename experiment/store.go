@@ -3,6 +3,8 @@ package experiment
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"syscall"
 )
@@ -223,4 +226,19 @@ func Merge(dst *Store, paths ...string) (int, error) {
 		}
 	}
 	return added, nil
+}
+
+// Digest fingerprints the store's rows: the first 12 hex digits of the SHA-256 of the lines
+// "KEY ACCURACY" (accuracy with 6 decimals), sorted, joined by newlines. Notebooks print it beside
+// their results, and scripts/check-notebook-results.py recomputes it from the committed file, so
+// outputs that no longer match the committed rows are caught.
+func (s *Store) Digest() string {
+	rows := s.Rows()
+	lines := make([]string, len(rows))
+	for i, r := range rows {
+		lines[i] = fmt.Sprintf("%s %.6f", r.Key, r.Metrics.Accuracy)
+	}
+	sort.Strings(lines)
+	sum := sha256.Sum256([]byte(strings.Join(lines, "\n")))
+	return hex.EncodeToString(sum[:6])
 }

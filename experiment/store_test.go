@@ -1,10 +1,13 @@
 package experiment
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -127,5 +130,18 @@ func TestMerge(t *testing.T) {
 	if _, err := Merge(a, filepath.Join(dir, "missing.jsonl")); err != nil {
 		t.Fatalf("merging a missing store: %v", err)
 	}
-	_ = fmt.Sprint()
+}
+
+// TestDigestMatchesDefinition pins the digest to its documented definition (the CI check script
+// recomputes it in Python).
+func TestDigestMatchesDefinition(t *testing.T) {
+	s, _ := OpenStore(filepath.Join(t.TempDir(), "r.jsonl"))
+	s.Append(testRow(2))
+	s.Append(testRow(1))
+	lines := []string{fmt.Sprintf("%s %.6f", testRow(2).Key, 0.02), fmt.Sprintf("%s %.6f", testRow(1).Key, 0.01)}
+	slices.Sort(lines)
+	sum := sha256.Sum256([]byte(strings.Join(lines, "\n")))
+	if got, want := s.Digest(), hex.EncodeToString(sum[:6]); got != want {
+		t.Fatalf("Digest = %s, want %s", got, want)
+	}
 }

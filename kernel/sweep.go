@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/hybridprune/hybridprune/experiment"
@@ -80,9 +81,19 @@ func RunSweep(name string) (experiment.Grid, error) {
 		bar.Done("failed: " + err.Error())
 		return experiment.Grid{}, err
 	}
-	bar.Done(fmt.Sprintf("%d units: %d trained now, %d read from %s (%.1fs)", sum.Units, sum.Ran, sum.Cached,
-		filepath.Base(storePath), time.Since(start).Seconds()))
+	bar.Done(fmt.Sprintf("%d units: %d trained now, %d read from %s (%.1fs); store %s: %d rows, digest %s",
+		sum.Units, sum.Ran, sum.Cached, filepath.Base(storePath), time.Since(start).Seconds(),
+		storeLabel(storePath, root), len(st.Rows()), st.Digest()))
 	return experiment.Collect(sw, st), nil
+}
+
+// storeLabel names a store for the digest line: its path relative to the repository, or
+// "(temporary)" for a quick-mode store.
+func storeLabel(path, root string) string {
+	if rel, err := filepath.Rel(root, path); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return "(temporary) " + filepath.Base(path)
 }
 
 // openSweep loads sweeps/NAME.json and its store: results/NAME.jsonl, or in quick mode the shrunk
@@ -245,4 +256,25 @@ func Widths(g experiment.Grid, i int) {
 	}
 	DisplayMarkdown(fmt.Sprintf("Conv widths at remaining ratio %.1f (baseline %s):", g.Sweep.Ratios[i], base))
 	DisplayTable([]string{"metric", "conv widths", "filter accuracy", "hybrid accuracy"}, rows)
+}
+
+// PaperTable1Series returns the paper's Table 1 column ("filter" or "hybrid") at the grid's
+// ratios as a plot series (nil when a ratio has no paper value).
+func PaperTable1Series(g experiment.Grid, column string) *Series {
+	s := &Series{Name: "paper, Table 1 " + column}
+	for _, r := range g.Sweep.Ratios {
+		for k, pr := range experiment.PaperRatios {
+			if math.Abs(pr-r) < 1e-9 {
+				v := experiment.PaperTable1.Hybrid[k]
+				if column == "filter" {
+					v = experiment.PaperTable1.Filter[k]
+				}
+				s.X, s.Y = append(s.X, r), append(s.Y, v)
+			}
+		}
+	}
+	if len(s.Y) == 0 {
+		return nil
+	}
+	return s
 }

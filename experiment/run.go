@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -253,6 +254,39 @@ func (r *runner) saveSnapshot(key string, m model) error {
 	return nets.SaveModel(filepath.Join(r.dir(key), "model"), m.spec, m.w)
 }
 
+// snapshotMeta is what a unit's row needs beyond the model itself, saved beside its snapshot so
+// that another sweep sharing the unit (the same baseline, say) can record the row from it.
+type snapshotMeta struct {
+	Before  float64   `json:"accuracy_before"`
+	History []float64 `json:"history"`
+	Seconds float64   `json:"seconds"`
+}
+
+func (r *runner) saveMeta(key string, m snapshotMeta) error {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(r.dir(key), "unit.json"), b, 0o644)
+}
+
+func (r *runner) loadMeta(key string) snapshotMeta {
+	m := snapshotMeta{Before: -1}
+	if b, err := os.ReadFile(filepath.Join(r.dir(key), "unit.json")); err == nil {
+		json.Unmarshal(b, &m)
+	}
+	return m
+}
+
+// recordShared appends the row of a unit whose snapshot another run computed.
+func (r *runner) recordShared(u Unit, m model) error {
+	if _, ok := r.env.Store.Get(u.Key); ok {
+		return nil
+	}
+	meta := r.loadMeta(u.Key)
+	return r.record(u, m, meta.Before, meta.History, time.Now().Add(-time.Duration(meta.Seconds*float64(time.Second))))
+}
+
 // baseline returns the trained baseline, training it (resumably) when no snapshot exists.
 func (r *runner) baseline() (model, error) {
 	if r.base != nil {
@@ -299,6 +333,9 @@ func (r *runner) baseline() (model, error) {
 	}
 	m := model{spec, w}
 	if err := r.saveSnapshot(u.Key, m); err != nil {
+		return model{}, err
+	}
+	if err := r.saveMeta(u.Key, snapshotMeta{Before: -1, History: hist, Seconds: time.Since(t0).Seconds()}); err != nil {
 		return model{}, err
 	}
 	r.base = &m
@@ -366,6 +403,9 @@ func (r *runner) snapshot(metric string, step int) (model, error) {
 	if err := os.RemoveAll(filepath.Join(r.dir(u.Key), "checkpoints")); err != nil {
 		return model{}, err
 	}
+	if err := r.saveMeta(u.Key, snapshotMeta{Before: before.Accuracy, History: hist, Seconds: time.Since(t0).Seconds()}); err != nil {
+		return model{}, err
+	}
 	if _, ok := r.env.Store.Get(u.Key); !ok {
 		if err := r.record(u, m, before.Accuracy, hist, t0); err != nil {
 			return model{}, err
@@ -406,11 +446,17 @@ func (r *runner) runUnit(u Unit) error {
 	t0 := time.Now()
 	switch u.Kind {
 	case "baseline":
-		_, err := r.baseline()
-		return err
+		m, err := r.baseline()
+		if err != nil {
+			return err
+		}
+		return r.recordShared(u, m)
 	case "filter":
-		_, err := r.snapshot(u.Metric, u.step)
-		return err
+		m, err := r.snapshot(u.Metric, u.step)
+		if err != nil {
+			return err
+		}
+		return r.recordShared(u, m)
 	case "nm-only", "hybrid":
 		var src model
 		var err error

@@ -185,3 +185,37 @@ func TestRunResumes(t *testing.T) {
 		t.Fatalf("run with a fresh work dir trained %d times (err %v), want 0", k.calls, err)
 	}
 }
+
+// TestSharedUnitsRecorded: a second sweep on the same baseline and work directory (another store)
+// reuses the baseline snapshot without training it again, and still records its row.
+func TestSharedUnitsRecorded(t *testing.T) {
+	dir := t.TempDir()
+	work := filepath.Join(dir, "work")
+	a, _ := OpenStore(filepath.Join(dir, "a.jsonl"))
+	s := testSweep()
+	s.Metrics, s.Ratios, s.NMOnly = []string{"l1-in"}, []float64{0.7}, false
+	f := &fakeEnv{}
+	if _, err := Run(s, f.env(t, a, work)); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := OpenStore(filepath.Join(dir, "b.jsonl"))
+	s2 := s
+	s2.Name, s2.Metrics = "other", []string{"l1-in", "hybrid2"}
+	g := &fakeEnv{}
+	if _, err := Run(s2, g.env(t, b, work)); err != nil {
+		t.Fatal(err)
+	}
+	// The baseline and l1-in's filter snapshot come from the work directory; l1-in's hybrid point
+	// (whose snapshot is not kept) and hybrid2's two units train.
+	if g.calls != 3 {
+		t.Fatalf("second sweep trained %d times, want 3", g.calls)
+	}
+	if n := len(b.Rows()); n != len(s2.Units(Shard{})) {
+		t.Fatalf("second store has %d rows for %d units", n, len(s2.Units(Shard{})))
+	}
+	ra, _ := a.Get(s.Units(Shard{})[1].Key)
+	rb, _ := b.Get(s.Units(Shard{})[1].Key)
+	if ra.Metrics.AccuracyBefore != rb.Metrics.AccuracyBefore || ra.Metrics.AccuracyBefore < 0 {
+		t.Fatalf("shared filter row: before-accuracy %v vs %v", ra.Metrics.AccuracyBefore, rb.Metrics.AccuracyBefore)
+	}
+}

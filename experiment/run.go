@@ -482,3 +482,18 @@ func (r *runner) runUnit(u Unit) error {
 	}
 	return fmt.Errorf("unknown unit kind %q", u.Kind)
 }
+
+// Snapshot returns the trajectory model of metric at the sweep's ratio index step, as saved in
+// workDir by Run (the filter-pruned and fine-tuned model, before N:M), and the baseline.
+func Snapshot(s Sweep, workDir, metric string, step int) (spec *nets.Spec, w nets.Weights, err error) {
+	if step < 0 || step >= len(s.Ratios) {
+		return nil, nil, fmt.Errorf("experiment: snapshot step %d outside the sweep's %d ratios", step, len(s.Ratios))
+	}
+	key := newUnit("filter", metric, s.Ratios[step], step, s.filterConfig(metric, step)).Key
+	return nets.LoadModel(filepath.Join(workDir, key, "model"))
+}
+
+// BaselineSnapshot returns the sweep's baseline as saved in workDir by Run.
+func BaselineSnapshot(s Sweep, workDir string) (*nets.Spec, nets.Weights, error) {
+	return nets.LoadModel(filepath.Join(workDir, s.baselineUnit().Key, "model"))
+}

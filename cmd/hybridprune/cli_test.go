@@ -172,3 +172,32 @@ func TestNumericFlagsRejected(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIPipelineResumes runs the main job on a tiny fake MNIST, then again: the second run reads
+// the four rows back (trains nothing) and prints the same table.
+func TestCLIPipelineResumes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains AlexNet for a few steps")
+	}
+	dir := t.TempDir()
+	fakeMNIST(t, dir, 256)
+	withoutChecksums(t, "mnist")
+	t.Setenv("HYBRIDPRUNE_OFFLINE", "1")
+	args := []string{"-dataset", "mnist", "-data", dir, "-epochs", "1", "-out", filepath.Join(dir, "pipe"), "-bench-batch", "8"}
+	if err := runPipeline(args); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "pipe", "results.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), "\n"); n != 4 {
+		t.Fatalf("%d rows after the pipeline, want 4 (original, 2:4 only, filter, hybrid)", n)
+	}
+	if err := runPipeline(args); err != nil {
+		t.Fatal(err)
+	}
+	if b2, _ := os.ReadFile(filepath.Join(dir, "pipe", "results.jsonl")); string(b2) != string(b) {
+		t.Fatal("the second run changed the result store (it should only read it)")
+	}
+}

@@ -4,9 +4,12 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
+	"github.com/hybridprune/hybridprune/gemm"
 	"github.com/hybridprune/hybridprune/nets"
 	"github.com/hybridprune/hybridprune/nets/data"
+	"github.com/hybridprune/hybridprune/nets/workaround"
 )
 
 func init() {
@@ -73,5 +76,13 @@ func backendName() string {
 	if err != nil {
 		return "unavailable: " + err.Error()
 	}
-	return b.Name()
+	name := b.Name()
+	if strings.HasPrefix(name, "SimpleGo") {
+		if workaround.FastOpsActive() {
+			name += " + fast executors (" + gemm.RouteName() + ")"
+		} else {
+			name += " (own executors only)"
+		}
+	}
+	return name
 }

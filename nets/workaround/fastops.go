@@ -50,20 +50,27 @@ var (
 	fastSignCalls      atomic.Int64
 )
 
-// InstallFastOps replaces two of simplego's executors with faster ones for the cases the nets
+// InstallFastOps replaces five of simplego's executors with faster ones for the cases the nets
 // use, leaving every other case to simplego's own code:
 //
-//   - DotGeneral of two float32 rank-2 operands, lhs contracted on its last axis and rhs on its
-//     first (every Dot the nets build: convs as im2col, dense layers and their gradients), runs on
-//     hybridprune's AVX-512 SGEMM (gemm.SGEMM) instead of simplego's generic blocked loop, which
-//     runs at about 8 GFLOP/s;
+//   - DotGeneral of two float32 rank-2 operands contracted on one axis each (every Dot the nets
+//     build: convs as im2col, dense layers, and their gradients, which contract a transposed
+//     operand) runs on gemm.SGEMMT, on the fastest micro-kernel route of the CPU, instead of
+//     simplego's generic blocked loop (about 8 GFLOP/s);
 //   - Transpose of float32 tensors whose permutation swaps two blocks of axes (a matrix
 //     transpose, or [B,C,H,W] -> [C,H,W,B]) runs as a cache-blocked 2-D transpose instead of an
-//     index iterator.
+//     index iterator;
+//   - Gather of whole rows (the im2col of Conv2D) copies rows, and the matching ScatterSum (its
+//     gradient) adds rows, instead of an index iterator per element;
+//   - Sign of float32 (the ReLU gradient) runs branch-free.
 //
-// It is idempotent, and does nothing (returning nil) when $HYBRIDPRUNE_FASTOPS is "0". It returns
-// an error, and leaves simplego untouched, when the simplego internals it relies on do not have
-// the expected layout (a GoMLX version other than v0.26.0).
+// It is idempotent, and does nothing (returning nil) when $HYBRIDPRUNE_FASTOPS is "0". Before
+// installing anything it checks, by reflection, every unexported simplego field it reads (names
+// and types) and that simplego registered an executor for each op it replaces; a mismatch (a
+// GoMLX other than v0.26.0) returns an error and leaves simplego untouched. What it cannot
+// check: the linked table's element signature and length (go:linkname takes them on trust), and
+// the meaning of the node-data fields beyond their names and types. FastOpsActive tells a caller
+// whether the fast path is in use.
 func InstallFastOps() error {
 	if os.Getenv(FastOpsEnvVar) == "0" {
 		return nil
@@ -84,6 +91,9 @@ func InstallFastOps() error {
 	})
 	return fastOpsErr
 }
+
+// FastOpsActive reports whether the fast executors are installed and turned on.
+func FastOpsActive() bool { return fastOpsEnabled.Load() }
 
 // SetFastOps turns the installed fast executors on or off at run time (tests compare both paths);
 // it returns the previous setting. It has no effect before InstallFastOps succeeded.

@@ -3,11 +3,11 @@ package gemm_test
 import (
 	"errors"
 	"fmt"
-	"github.com/hybridprune/hybridprune/internal/testmat"
 	"testing"
 
 	. "github.com/hybridprune/hybridprune/gemm"
 	"github.com/hybridprune/hybridprune/gemm/gemmtest"
+	"github.com/hybridprune/hybridprune/internal/testmat"
 )
 
 func TestMatMul(t *testing.T) {

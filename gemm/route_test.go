@@ -2,16 +2,17 @@ package gemm_test
 
 import (
 	"errors"
-	"github.com/hybridprune/hybridprune/internal/testmat"
 	"os"
 	"os/exec"
 	"slices"
 	"strings"
 	"testing"
 
+	"golang.org/x/sys/cpu"
+
 	"github.com/hybridprune/hybridprune/gemm"
 	"github.com/hybridprune/hybridprune/gemm/gemmtest"
-	"golang.org/x/sys/cpu"
+	"github.com/hybridprune/hybridprune/internal/testmat"
 )
 
 // TestRoutesMatchCPU checks that every route the CPU supports is listed, and

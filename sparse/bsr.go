@@ -2,6 +2,7 @@ package sparse
 
 import (
 	"fmt"
+
 	"github.com/hybridprune/hybridprune/gemm"
 )
 

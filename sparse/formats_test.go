@@ -2,11 +2,12 @@ package sparse
 
 import (
 	"errors"
-	"github.com/hybridprune/hybridprune/gemm/gemmtest"
-	"github.com/hybridprune/hybridprune/internal/testmat"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hybridprune/hybridprune/gemm/gemmtest"
+	"github.com/hybridprune/hybridprune/internal/testmat"
 )
 
 func TestCompressNMRoundTrip(t *testing.T) {

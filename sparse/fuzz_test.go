@@ -2,9 +2,10 @@ package sparse
 
 import (
 	"encoding/binary"
-	"github.com/hybridprune/hybridprune/internal/testmat"
 	"math"
 	"testing"
+
+	"github.com/hybridprune/hybridprune/internal/testmat"
 )
 
 // Fuzz targets for every decoder and validator of a compressed format:

@@ -2,8 +2,9 @@ package sparse
 
 import (
 	"fmt"
-	"github.com/hybridprune/hybridprune/gemm"
 	"slices"
+
+	"github.com/hybridprune/hybridprune/gemm"
 )
 
 // NMMatrix is a row-major weight matrix (Rows x K) in compressed N:M form:

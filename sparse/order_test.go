@@ -1,10 +1,11 @@
 package sparse
 
 import (
-	"github.com/hybridprune/hybridprune/gemm/gemmtest"
-	"github.com/hybridprune/hybridprune/internal/testmat"
 	"slices"
 	"testing"
+
+	"github.com/hybridprune/hybridprune/gemm/gemmtest"
+	"github.com/hybridprune/hybridprune/internal/testmat"
 )
 
 func TestConvGeomPerm(t *testing.T) {

@@ -2,10 +2,11 @@ package sparse
 
 import (
 	"fmt"
+	"testing"
+
 	"github.com/hybridprune/hybridprune/gemm"
 	"github.com/hybridprune/hybridprune/gemm/gemmtest"
 	"github.com/hybridprune/hybridprune/internal/testmat"
-	"testing"
 )
 
 func TestSpMMNM(t *testing.T) {

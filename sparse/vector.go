@@ -2,8 +2,9 @@ package sparse
 
 import (
 	"fmt"
-	"github.com/hybridprune/hybridprune/gemm"
 	"slices"
+
+	"github.com/hybridprune/hybridprune/gemm"
 )
 
 // VectorMatrix is the balanced vector-wise pattern of Zhu et al. (Sparse

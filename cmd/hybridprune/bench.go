@@ -5,8 +5,6 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"github.com/hybridprune/hybridprune/gemm"
-	"github.com/hybridprune/hybridprune/sparse/kernelbench"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -16,10 +14,12 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/hybridprune/hybridprune/gemm"
 	"github.com/hybridprune/hybridprune/nets"
 	"github.com/hybridprune/hybridprune/pruner"
 	"github.com/hybridprune/hybridprune/sparse"
 	"github.com/hybridprune/hybridprune/sparse/engine"
+	"github.com/hybridprune/hybridprune/sparse/kernelbench"
 )
 
 func init() {

@@ -11,8 +11,9 @@ import "C"
 
 import (
 	"fmt"
-	"github.com/hybridprune/hybridprune/gemm"
 	"unsafe"
+
+	"github.com/hybridprune/hybridprune/gemm"
 )
 
 // SetThreads sets the number of OpenBLAS threads.

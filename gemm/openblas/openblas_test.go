@@ -4,7 +4,6 @@ package openblas_test
 
 import (
 	"fmt"
-	"github.com/hybridprune/hybridprune/gemm"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hybridprune/hybridprune/gemm"
 	"github.com/hybridprune/hybridprune/gemm/openblas"
 	"github.com/hybridprune/hybridprune/sparse/kernelbench"
 )

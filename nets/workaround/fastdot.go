@@ -2,7 +2,6 @@ package workaround
 
 import (
 	"fmt"
-	"github.com/hybridprune/hybridprune/gemm"
 	"reflect"
 	"slices"
 	"unsafe"
@@ -10,6 +9,8 @@ import (
 	"github.com/gomlx/gomlx/backends/simplego"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
+
+	"github.com/hybridprune/hybridprune/gemm"
 )
 
 // dotAxes reads the contracting and batch axes out of a DotGeneral node's data (simplego's

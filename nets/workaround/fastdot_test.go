@@ -1,13 +1,14 @@
 package workaround
 
 import (
-	"github.com/hybridprune/hybridprune/gemm"
 	"math/rand/v2"
 	"slices"
 	"testing"
 
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
+
+	"github.com/hybridprune/hybridprune/gemm"
 )
 
 // naiveMatMul returns a (m x k) * b (k x n), row-major, by the triple loop of gemm.Naive.

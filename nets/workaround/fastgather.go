@@ -8,6 +8,7 @@ import (
 	"github.com/gomlx/gomlx/backends/simplego"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
+
 	"github.com/hybridprune/hybridprune/gemm"
 )
 

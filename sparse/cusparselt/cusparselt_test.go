@@ -5,11 +5,11 @@ package cusparselt
 import (
 	"flag"
 	"fmt"
-	"github.com/hybridprune/hybridprune/gemm"
 	"math"
 	"math/rand/v2"
 	"testing"
 
+	"github.com/hybridprune/hybridprune/gemm"
 	"github.com/hybridprune/hybridprune/sparse"
 )
 

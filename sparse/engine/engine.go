@@ -2,13 +2,13 @@ package engine
 
 import (
 	"fmt"
-	"github.com/hybridprune/hybridprune/gemm"
 	"math"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 
+	"github.com/hybridprune/hybridprune/gemm"
 	"github.com/hybridprune/hybridprune/nets"
 	"github.com/hybridprune/hybridprune/sparse"
 )

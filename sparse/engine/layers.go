@@ -2,9 +2,9 @@ package engine
 
 import (
 	"fmt"
-	"github.com/hybridprune/hybridprune/gemm"
 	"sync"
 
+	"github.com/hybridprune/hybridprune/gemm"
 	"github.com/hybridprune/hybridprune/nets"
 	"github.com/hybridprune/hybridprune/sparse"
 )

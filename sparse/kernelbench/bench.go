@@ -2,11 +2,12 @@ package kernelbench
 
 import (
 	"fmt"
+	"slices"
+	"time"
+
 	"github.com/hybridprune/hybridprune/gemm"
 	"github.com/hybridprune/hybridprune/internal/testmat"
 	"github.com/hybridprune/hybridprune/sparse"
-	"slices"
-	"time"
 )
 
 // Shape is one convolution layer as a GEMM: C[M x N] = A[M x K] * B[K x N]

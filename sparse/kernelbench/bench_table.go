@@ -2,12 +2,13 @@ package kernelbench
 
 import (
 	"fmt"
-	"github.com/hybridprune/hybridprune/gemm"
-	"github.com/hybridprune/hybridprune/sparse"
 	"io"
 	"slices"
 	"text/tabwriter"
 	"time"
+
+	"github.com/hybridprune/hybridprune/gemm"
+	"github.com/hybridprune/hybridprune/sparse"
 )
 
 // CompareKernels times several kernels on one shape round-robin (see

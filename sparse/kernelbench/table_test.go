@@ -1,12 +1,13 @@
 package kernelbench
 
 import (
-	"github.com/hybridprune/hybridprune/gemm"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hybridprune/hybridprune/gemm"
 )
 
 // TestPrintTable prints a speedup table when SPARSE_TABLE is set, e.g.

@@ -70,16 +70,24 @@ func fakeMNIST(t *testing.T, dir string, n int) {
 	}
 }
 
+// offlineFakeMNIST writes a fake MNIST of 256 images into a new directory, lets the loader
+// accept it and forbids downloads; it returns the data directory.
+func offlineFakeMNIST(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	fakeMNIST(t, dir, 256)
+	withoutChecksums(t, "mnist")
+	t.Setenv("HYBRIDPRUNE_OFFLINE", "1")
+	return dir
+}
+
 // TestCLITrainPruneEvalScore runs the commands end to end on a tiny fake MNIST: the pruned model
 // has half the filters, its masks are 2:4 and it loads and evaluates like any model.
 func TestCLITrainPruneEvalScore(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains AlexNet for a few steps")
 	}
-	dir := t.TempDir()
-	fakeMNIST(t, dir, 256)
-	withoutChecksums(t, "mnist")
-	t.Setenv("HYBRIDPRUNE_OFFLINE", "1")
+	dir := offlineFakeMNIST(t)
 	dataArgs := []string{"-dataset", "mnist", "-data", dir}
 	run := filepath.Join(dir, "run")
 	if err := runTrain(append([]string{"-model", "alexnet", "-epochs", "1", "-batch", "64", "-opt", "adam", "-lr", "0.001", "-progress=false", "-out", run}, dataArgs...)); err != nil {
@@ -179,10 +187,7 @@ func TestCLIPipelineResumes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains AlexNet for a few steps")
 	}
-	dir := t.TempDir()
-	fakeMNIST(t, dir, 256)
-	withoutChecksums(t, "mnist")
-	t.Setenv("HYBRIDPRUNE_OFFLINE", "1")
+	dir := offlineFakeMNIST(t)
 	args := []string{"-dataset", "mnist", "-data", dir, "-epochs", "1", "-out", filepath.Join(dir, "pipe"), "-bench-batch", "8"}
 	if err := runPipeline(args); err != nil {
 		t.Fatal(err)

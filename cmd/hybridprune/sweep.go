@@ -26,21 +26,11 @@ func runSweep(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *config == "" {
-		return fmt.Errorf("-config is required")
-	}
-	sw, err := experiment.LoadSweep(*config)
-	if err != nil {
-		return err
-	}
 	sh, err := experiment.ParseShard(*shard)
 	if err != nil {
 		return err
 	}
-	if *store == "" {
-		*store = "results/" + sw.Name + ".jsonl"
-	}
-	st, err := experiment.OpenStore(*store)
+	sw, st, err := openSweepStore(*config, *store)
 	if err != nil {
 		return err
 	}
@@ -53,7 +43,7 @@ func runSweep(args []string) error {
 		return nil
 	}
 	fmt.Printf("sweep %s: %d units (shard %d/%d), store %s, work %s, backend %s, CPU %s\n",
-		sw.Name, len(units), sh.I, max(sh.N, 1), *store, *work, backendName(), experiment.CPUModel())
+		sw.Name, len(units), sh.I, max(sh.N, 1), st.Path(), *work, backendName(), experiment.CPUModel())
 	last := time.Time{}
 	env := experiment.Env{Store: st, WorkDir: *work, DataDir: *dataDir, Shard: sh, Backend: backendName(),
 		BaselineModel: *baseline, Log: os.Stdout,
@@ -80,19 +70,26 @@ func runResults(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *config == "" {
-		return fmt.Errorf("-config is required")
-	}
-	sw, err := experiment.LoadSweep(*config)
-	if err != nil {
-		return err
-	}
-	if *store == "" {
-		*store = "results/" + sw.Name + ".jsonl"
-	}
-	st, err := experiment.OpenStore(*store)
+	sw, st, err := openSweepStore(*config, *store)
 	if err != nil {
 		return err
 	}
 	return experiment.WriteTables(os.Stdout, sw, st)
+}
+
+// openSweepStore loads and validates the sweep config and opens its store (by default
+// results/NAME.jsonl).
+func openSweepStore(config, store string) (experiment.Sweep, *experiment.Store, error) {
+	if config == "" {
+		return experiment.Sweep{}, nil, fmt.Errorf("-config is required")
+	}
+	sw, err := experiment.LoadSweep(config)
+	if err != nil {
+		return sw, nil, err
+	}
+	if store == "" {
+		store = "results/" + sw.Name + ".jsonl"
+	}
+	st, err := experiment.OpenStore(store)
+	return sw, st, err
 }

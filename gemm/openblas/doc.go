@@ -7,7 +7,7 @@
 //
 //	apt-get install -y libopenblas-dev
 //	go test -tags openblas ./gemm/openblas -bench . -benchtime 200ms
-//	SPARSE_TABLE=alexnet:128 go test -tags openblas ./gemm/openblas -run Table -v
+//	SPARSE_TABLE=alexnet:128 go test -tags openblas ./sparse/kernelbench -run PrintTable -v
 //
 // OpenBLAS threads follow SetThreads (default: gemm.Threads()).
 package openblas

@@ -6,11 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
-	"strconv"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/hybridprune/hybridprune/gemm"
 	"github.com/hybridprune/hybridprune/gemm/openblas"
@@ -59,70 +55,4 @@ func BenchmarkOpenBLAS(b *testing.B) {
 			})
 		}
 	}
-}
-
-// TestTable prints OpenBLAS side by side with the sparse kernels, timed
-// round-robin so the ratios survive a loaded machine:
-//
-//	SPARSE_TABLE=alexnet:128 go test -tags openblas ./gemm/openblas -run Table -v
-//
-// SPARSE_KERNELS (comma list of kernelbench.Kernel), SPARSE_BUDGET (per shape,
-// default 2s) and SPARSE_THREADS work as in package sparse.
-func TestTable(t *testing.T) {
-	spec := os.Getenv("SPARSE_TABLE")
-	if spec == "" {
-		t.Skip("set SPARSE_TABLE=net:batch")
-	}
-	net, bs, _ := strings.Cut(spec, ":")
-	batch, err := strconv.Atoi(bs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	shapes := kernelbench.BenchShapes(batch)
-	switch net {
-	case "alexnet":
-		shapes = kernelbench.AlexNetShapes(batch)
-	case "vgg16":
-		shapes = kernelbench.VGG16Shapes(batch)
-	}
-	ks := []kernelbench.Kernel{kernelbench.KernelDense, kernelbench.KernelNM24, kernelbench.KernelGroup50}
-	if e := os.Getenv("SPARSE_KERNELS"); e != "" {
-		ks = nil
-		for _, k := range strings.Split(e, ",") {
-			ks = append(ks, kernelbench.Kernel(k))
-		}
-	}
-	budget := 2 * time.Second
-	if e := os.Getenv("SPARSE_BUDGET"); e != "" {
-		if budget, err = time.ParseDuration(e); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if e := os.Getenv("SPARSE_THREADS"); e != "" {
-		n, _ := strconv.Atoi(e)
-		defer gemm.SetThreads(gemm.SetThreads(n))
-		openblas.SetThreads(gemm.Threads())
-	}
-	var all []kernelbench.Timing
-	for _, s := range shapes {
-		labels := append([]kernelbench.Kernel{"openblas"}, ks...)
-		runs := []func() error{openblas.Setup(s.M, s.N, s.K)}
-		for _, k := range ks {
-			run, err := kernelbench.Setup(s, k)
-			if err != nil {
-				t.Fatal(err)
-			}
-			runs = append(runs, run)
-		}
-		ts, err := kernelbench.CompareFuncs(s, labels, runs, 5, budget)
-		if err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, ts...)
-	}
-	var sb strings.Builder
-	if err := kernelbench.WriteTable(&sb, all, "openblas"); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("route %s, %d threads; speedups are over OpenBLAS\n%s", gemm.RouteName(), gemm.Threads(), sb.String())
 }

@@ -12,7 +12,7 @@ import (
 
 // TestPrintTable prints a speedup table when SPARSE_TABLE is set, e.g.
 //
-//	SPARSE_TABLE=alexnet:128 SPARSE_KERNELS=dense,2:4 go test ./sparse -run PrintTable -v
+//	SPARSE_TABLE=alexnet:128 SPARSE_KERNELS=dense,2:4 go test [-tags openblas] ./sparse/kernelbench -run PrintTable -v
 //
 // SPARSE_TABLE is net:batch (net = alexnet, vgg16 or all); SPARSE_BUDGET a
 // per-shape duration (default 2s); SPARSE_THREADS overrides gemm.Threads().
@@ -54,7 +54,15 @@ func TestPrintTable(t *testing.T) {
 	}
 	var all []Timing
 	for _, s := range shapes {
-		ts, err := CompareKernels(s, ks, 5, budget)
+		labels, runs := BLASKernels(s) // OpenBLAS with -tags openblas
+		for _, k := range ks {
+			run, err := Setup(s, k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			labels, runs = append(labels, k), append(runs, run)
+		}
+		ts, err := CompareFuncs(s, labels, runs, 5, budget)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,77 +2,33 @@ package pruner
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 
+	"github.com/hybridprune/hybridprune/layout"
 	"github.com/hybridprune/hybridprune/nets"
 )
 
-// GroupOrder says how a filter is flattened before it is cut into groups of M weights.
-type GroupOrder string
+// GroupOrder is layout.Order: how a filter is flattened before it is cut into groups of M
+// weights (an alias: the pruner, the sparse formats and the engine share one type).
+type GroupOrder = layout.Order
 
-// The supported group orders.
+// The supported group orders (layout.OrderWidth: the paper's 2:4 along the kernel width;
+// layout.OrderChannels: NVIDIA ASP's groups of input channels).
 const (
-	// OrderWidth flattens an OIHW filter as (in, kh, kw): groups run along the kernel width, the
-	// paper's 2:4 structure.
-	OrderWidth GroupOrder = "width"
-	// OrderChannels flattens an OIHW filter as (kh, kw, in): a group holds M input channels at the
-	// same kernel position (NVIDIA ASP; "permuted 2:4 structure" in the paper's Table 2).
-	OrderChannels GroupOrder = "channels"
+	OrderWidth    = layout.OrderWidth
+	OrderChannels = layout.OrderChannels
 )
 
 // ParseGroupOrder parses "width" (also "" and "paper") or "channels" (also "permuted", "asp").
-func ParseGroupOrder(s string) (GroupOrder, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "", "width", "paper":
-		return OrderWidth, nil
-	case "channels", "channel", "permuted", "asp":
-		return OrderChannels, nil
-	}
-	return "", fmt.Errorf("unknown group order %q (want width or channels)", s)
-}
+func ParseGroupOrder(s string) (GroupOrder, error) { return layout.ParseOrder(s) }
 
-// Validate reports whether the order is one of the supported ones.
-func (o GroupOrder) Validate() error {
-	if o != OrderWidth && o != OrderChannels {
-		return fmt.Errorf("unknown group order %q (want width or channels)", string(o))
-	}
-	return nil
-}
-
-// Pattern is an N:M sparsity pattern: at most N non-zero weights in every group of M.
-type Pattern struct {
-	N, M int
-}
+// Pattern is layout.Pattern: at most N non-zero weights in every group of M, 1 <= N < M <= 16.
+type Pattern = layout.Pattern
 
 // Pattern24 is the 2:4 pattern of NVIDIA's sparse tensor cores.
-var Pattern24 = Pattern{N: 2, M: 4}
+var Pattern24 = layout.Pattern24
 
-// String formats the pattern as "N:M".
-func (p Pattern) String() string { return fmt.Sprintf("%d:%d", p.N, p.M) }
-
-// Validate requires 1 <= N < M.
-func (p Pattern) Validate() error {
-	if p.N < 1 || p.M < 2 || p.N >= p.M {
-		return fmt.Errorf("invalid N:M pattern %d:%d (want 1 <= N < M)", p.N, p.M)
-	}
-	return nil
-}
-
-// ParsePattern parses "N:M", e.g. "2:4", "1:4" or "4:8".
-func ParsePattern(s string) (Pattern, error) {
-	a, b, ok := strings.Cut(strings.TrimSpace(s), ":")
-	if !ok {
-		return Pattern{}, fmt.Errorf("invalid N:M pattern %q (want e.g. 2:4)", s)
-	}
-	n, err1 := strconv.Atoi(a)
-	m, err2 := strconv.Atoi(b)
-	if err1 != nil || err2 != nil {
-		return Pattern{}, fmt.Errorf("invalid N:M pattern %q (want e.g. 2:4)", s)
-	}
-	p := Pattern{N: n, M: m}
-	return p, p.Validate()
-}
+// ParsePattern parses and validates "N:M", e.g. "2:4", "1:4" or "4:8".
+func ParsePattern(s string) (Pattern, error) { return layout.ParsePattern(s) }
 
 // filterLayout describes a rank-2 [out, in] or rank-4 [out, in, kh, kw] weight as rows (filters)
 // plus the permutation that flattens a row in a group order.

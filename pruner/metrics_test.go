@@ -99,12 +99,12 @@ func TestPaddingAndEdgeCases(t *testing.T) {
 	wantFloats(t, "preservation of unprunable filters", p, []float64{1, 1})
 
 	// Other patterns: 1:4 keeps the largest, 4:8 the four largest of eight.
-	r, _ = RemanentL1(figure3(), OrderWidth, Pattern{1, 4})
+	r, _ = RemanentL1(figure3(), OrderWidth, Pattern{N: 1, M: 4})
 	wantFloats(t, "remanent 1:4", r, []float64{2.1 + 1.7, 1.3 + 1.3, 1.5 + 1.3, 1.0 + 1.5})
-	r, _ = RemanentL1(figure3(), OrderWidth, Pattern{4, 8})
+	r, _ = RemanentL1(figure3(), OrderWidth, Pattern{N: 4, M: 8})
 	wantFloats(t, "remanent 4:8", r, []float64{2.1 + 1.7 + 1.5 + 1.3, 1.3 + 1.3 + 0.9 + 0.6, 1.5 + 1.3 + 1.1 + 0.8, 1.5 + 1.0 + 0.9 + 0.9})
 
-	if _, err := RemanentL1(w, OrderWidth, Pattern{4, 4}); err == nil {
+	if _, err := RemanentL1(w, OrderWidth, Pattern{N: 4, M: 4}); err == nil {
 		t.Error("pattern 4:4 accepted")
 	}
 	if _, err := RemanentL1(w, "rows", Pattern24); err == nil {

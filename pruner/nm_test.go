@@ -70,11 +70,11 @@ func TestNMMaskOrdersAndPatterns(t *testing.T) {
 	}
 
 	f := figure3()
-	m, _ = NMMask(f, Pattern{1, 4}, OrderWidth)
+	m, _ = NMMask(f, Pattern{N: 1, M: 4}, OrderWidth)
 	if want := []float32{1, 0, 0, 0, 0, 0, 1, 0}; !slices.Equal(m.Data[:8], want) {
 		t.Errorf("1:4 mask row 1 %v, want %v", m.Data[:8], want)
 	}
-	m, _ = NMMask(f, Pattern{4, 8}, OrderWidth)
+	m, _ = NMMask(f, Pattern{N: 4, M: 8}, OrderWidth)
 	// Row 1 |2.1 1.2 1.3 0.5 1.1 1.5 1.7 0.8|: keep 2.1 1.7 1.5 1.3.
 	if want := []float32{1, 0, 1, 0, 0, 1, 1, 0}; !slices.Equal(m.Data[:8], want) {
 		t.Errorf("4:8 mask row 1 %v, want %v", m.Data[:8], want)
@@ -126,7 +126,7 @@ func TestNMMasksAndHelpers(t *testing.T) {
 			t.Errorf("%s conv1 mask keeps %d of %d, want %d of %d", order, nz, total, 6*14, 6*27)
 		}
 	}
-	if _, err := NMMasks(spec, w, MaskConfig{Pattern: Pattern{3, 2}}); err == nil {
+	if _, err := NMMasks(spec, w, MaskConfig{Pattern: Pattern{N: 3, M: 2}}); err == nil {
 		t.Error("pattern 3:2 accepted")
 	}
 	if _, err := ApplyMasks(w, nets.Weights{"conv1/weight": nets.NewTensor(1)}); err == nil {

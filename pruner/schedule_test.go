@@ -218,7 +218,7 @@ func TestScheduleRejectsBeforeWork(t *testing.T) {
 		"ratio above 1":      mod(func(c *ScheduleConfig) { c.Target = 1.2 }),
 		"k above 1":          mod(func(c *ScheduleConfig) { c.Scoring.K = 1.1 }),
 		"k below 0":          mod(func(c *ScheduleConfig) { c.Scoring.K = -0.1 }),
-		"bad pattern":        mod(func(c *ScheduleConfig) { c.Masks.Pattern = Pattern{4, 4} }),
+		"bad pattern":        mod(func(c *ScheduleConfig) { c.Masks.Pattern = Pattern{N: 4, M: 4} }),
 		"bad order":          mod(func(c *ScheduleConfig) { c.Masks.Order = "rows" }),
 		"zero steps":         mod(func(c *ScheduleConfig) { c.Steps = 0 }),
 		"apoz without data":  mod(func(c *ScheduleConfig) { c.Metric = "apoz" }),
@@ -237,5 +237,17 @@ func TestScheduleRejectsBeforeWork(t *testing.T) {
 	}
 	if _, err := RunHybrid(spec, w, testConfig("hybrid1"), nil, nil); err == nil || !strings.Contains(err.Error(), "FineTuner") {
 		t.Errorf("training without a FineTuner: err = %v", err)
+	}
+}
+
+// TestPatternBeyondFormatsRejected: a pattern the sparse formats cannot store (M > 16) fails the
+// schedule's validation, before any scoring, with the same message as everywhere else.
+func TestPatternBeyondFormatsRejected(t *testing.T) {
+	cfg := DefaultScheduleConfig("hybrid2", 0.5)
+	cfg.Scoring.Pattern, cfg.Masks.Pattern = Pattern{N: 8, M: 32}, Pattern{N: 8, M: 32}
+	cfg.RetrainEpochs = 0
+	err := cfg.Validate(nil, true, true)
+	if err == nil || !strings.Contains(err.Error(), "1 <= N < M <= 16") {
+		t.Fatalf("8:32: err = %v", err)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+
+	"github.com/hybridprune/hybridprune/layout"
 )
 
 // Binary encodings of the compressed formats, for storing pruned weights.
@@ -147,7 +149,7 @@ func (a *NMMatrix) MarshalBinary() ([]byte, error) {
 		return nil, fmt.Errorf("sparse: NMMatrix.MarshalBinary: %w", err)
 	}
 	e := newEncoder("HPNM")
-	for _, v := range []int{a.Rows, a.K, a.N, a.M, int(a.Order)} {
+	for _, v := range []int{a.Rows, a.K, a.N, a.M, int(a.Order.Code())} {
 		e.int(v)
 	}
 	e.f32s(a.Values)
@@ -159,11 +161,7 @@ func (a *NMMatrix) MarshalBinary() ([]byte, error) {
 func (a *NMMatrix) UnmarshalBinary(data []byte) error {
 	d := newDecoder(data, "HPNM")
 	x := NMMatrix{Rows: d.int(), K: d.int(), N: d.int(), M: d.int()}
-	if o := d.int(); o >= 0 && o <= 255 {
-		x.Order = GroupOrder(o)
-	} else {
-		x.Order = 255 // invalid; Validate rejects it
-	}
+	x.Order = layout.OrderFromCode(d.int()) // an unknown code fails Validate
 	x.Values, x.Meta = d.f32s(), d.u32s()
 	if err := d.finish(); err != nil {
 		return fmt.Errorf("sparse: NMMatrix.UnmarshalBinary: %w", err)

@@ -24,7 +24,7 @@
 //   - All have MarshalBinary/UnmarshalBinary; decoders and validators never
 //     panic on arbitrary input (fuzzed). Errors wrap ErrShape, ErrPattern or
 //     ErrCorrupt and name the offending row/group.
-//   - ConvGeom.Perm / PermuteColumns move K between OrderWidth (PyTorch
+//   - layout.Conv.Perm / PermuteColumns move K between OrderWidth (PyTorch
 //     OIHW flatten) and OrderChannels (NVIDIA ASP) so the pruner, compressed
 //     weights and im2col agree.
 //

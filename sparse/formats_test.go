@@ -103,7 +103,7 @@ func TestNMValidateCatches(t *testing.T) {
 		"short meta":  func(x *NMMatrix) { x.Meta = x.Meta[:1] },
 		"pad bits":    func(x *NMMatrix) { x.Meta[0] |= 1 << 31; x.K = 14 },
 		"bad pattern": func(x *NMMatrix) { x.N = 4 },
-		"bad order":   func(x *NMMatrix) { x.Order = 9 },
+		"bad order":   func(x *NMMatrix) { x.Order = "rows" },
 	}
 	for name, f := range mutate {
 		x := *good

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/hybridprune/hybridprune/gemm"
+	"github.com/hybridprune/hybridprune/layout"
 )
 
 // NMMatrix is a row-major weight matrix (Rows x K) in compressed N:M form:
@@ -51,7 +52,7 @@ func (a *NMMatrix) Density() float64 { return float64(a.N) / float64(a.M) }
 // CompressNM compresses the row-major rows x k matrix dense into N:M form
 // (n kept per group of m; 2:4 is the sparse-tensor-core pattern). Groups are
 // formed over consecutive columns as laid out in dense, which must already be
-// in the given order (see ConvGeom.Perm). A group with more than n non-zeros
+// in the given order (see layout.Conv.Perm). A group with more than n non-zeros
 // (NaN counts as non-zero) is an error wrapping ErrPattern that names the row
 // and group; prune first.
 func CompressNM(dense []float32, rows, k, n, m int, order GroupOrder) (*NMMatrix, error) {
@@ -126,14 +127,14 @@ func CheckNM(dense []float32, rows, k, n, m int) error {
 }
 
 func checkNMParams(rows, k, n, m int, order GroupOrder) error {
-	if n < 1 || m <= n || m > 16 {
-		return fmt.Errorf("pattern %d:%d: want 1 <= N < M <= 16: %w", n, m, ErrShape)
+	if err := (layout.Pattern{N: n, M: m}).Validate(); err != nil {
+		return fmt.Errorf("%w: %w", err, ErrShape)
 	}
 	if rows < 0 || k < 0 {
 		return fmt.Errorf("negative shape %dx%d: %w", rows, k, ErrShape)
 	}
-	if order > OrderChannels {
-		return fmt.Errorf("unknown group order %d: %w", order, ErrShape)
+	if err := order.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", err, ErrShape)
 	}
 	kpad, ok := mulAdd(gemm.CeilDiv(k, m), m, 0)
 	if !ok {

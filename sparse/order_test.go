@@ -6,10 +6,11 @@ import (
 
 	"github.com/hybridprune/hybridprune/gemm/gemmtest"
 	"github.com/hybridprune/hybridprune/internal/testmat"
+	"github.com/hybridprune/hybridprune/layout"
 )
 
-func TestConvGeomPerm(t *testing.T) {
-	g := ConvGeom{In: 3, KH: 2, KW: 2}
+func TestConvPerm(t *testing.T) {
+	g := layout.Conv{InC: 3, Kernel: 2}
 	// Width order column of (c,y,x) is c*4+y*2+x; channels order is (y*2+x)*3+c.
 	perm, err := g.Perm(OrderWidth, OrderChannels)
 	if err != nil {
@@ -28,7 +29,7 @@ func TestConvGeomPerm(t *testing.T) {
 	if id, _ := g.Perm(OrderWidth, OrderWidth); !slices.Equal(id, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}) {
 		t.Fatalf("identity perm = %v", id)
 	}
-	if _, err := (ConvGeom{In: 0, KH: 3, KW: 3}).Perm(OrderWidth, OrderChannels); err == nil {
+	if _, err := (layout.Conv{InC: 0, Kernel: 3}).Perm(OrderWidth, OrderChannels); err == nil {
 		t.Fatal("zero geometry accepted")
 	}
 }
@@ -37,7 +38,7 @@ func TestConvGeomPerm(t *testing.T) {
 // columns and the im2col rows with the same permutation leaves C unchanged,
 // so a 2:4 matrix pruned in channels order multiplies a channels-order B.
 func TestPermutedProduct(t *testing.T) {
-	g := ConvGeom{In: 8, KH: 3, KW: 3}
+	g := layout.Conv{InC: 8, Kernel: 3}
 	m, n, k := 10, 37, g.K()
 	w, b := testmat.RandMatrix(m*k, 1), testmat.RandMatrix(k*n, 2)
 	perm, _ := g.Perm(OrderWidth, OrderChannels)

@@ -96,13 +96,9 @@ func benchMain(args []string, out io.Writer) error {
 	}
 	opts := pruner.DefaultScoreOptions()
 	opts.Order, opts.Pattern, opts.K = order, pat, *k
-	sorder := sparse.OrderWidth
-	if order == pruner.OrderChannels {
-		sorder = sparse.OrderChannels
-	}
 	var models []benchModel
 	for _, r := range ratios {
-		m, err := buildBenchModel(spec, w, pruner.SelectConfig{Ratio: r, Multiple: *multiple}, *metric, opts, sorder)
+		m, err := buildBenchModel(spec, w, pruner.SelectConfig{Ratio: r, Multiple: *multiple}, *metric, opts, order)
 		if err != nil {
 			return fmt.Errorf("ratio %g: %w", r, err)
 		}

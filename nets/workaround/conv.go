@@ -5,24 +5,18 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
+
+	"github.com/hybridprune/hybridprune/layout"
 )
 
-// ConvGeometry is a square 2D convolution over an input of InC x InH x InW.
-type ConvGeometry struct {
-	InC, InH, InW           int
-	Kernel, Stride, Padding int
-}
-
-// OutSize returns the output height and width.
-func (c ConvGeometry) OutSize() (h, w int) {
-	return (c.InH+2*c.Padding-c.Kernel)/c.Stride + 1, (c.InW+2*c.Padding-c.Kernel)/c.Stride + 1
-}
+// ConvGeometry is layout.Conv: a square 2D convolution over an input of InC x InH x InW.
+type ConvGeometry = layout.Conv
 
 // Im2ColIndices returns, for every (k, p) pair with k = (c, ky, kx) in OIHW flatten order and p
 // = (oy, ox), the flat index c*InH*InW + iy*InW + ix of the input value it reads, or InC*InH*InW
 // (the appended zero row) where the window reaches into the padding. The result is row-major
 // [K x P] with K = InC*Kernel*Kernel and P = outH*outW.
-func (c ConvGeometry) Im2ColIndices() []int32 {
+func Im2ColIndices(c layout.Conv) []int32 {
 	oh, ow := c.OutSize()
 	k := c.InC * c.Kernel * c.Kernel
 	p := oh * ow
@@ -71,7 +65,7 @@ func Conv2D(x, weight, bias *graph.Node, geom ConvGeometry) *graph.Node {
 	if geom.Kernel == 1 && geom.Stride == 1 && geom.Padding == 0 {
 		cols = flat // A 1x1 conv's im2col matrix is the input itself.
 	} else {
-		idx := graph.Const(g, geom.Im2ColIndices())
+		idx := graph.Const(g, Im2ColIndices(geom))
 		cols = graph.Gather(flat, graph.Reshape(idx, k*oh*ow, 1), true)
 	}
 	cols = graph.Reshape(cols, k, oh*ow*n)

@@ -21,7 +21,7 @@ func TestFastGatherScatterMatchStock(t *testing.T) {
 	defer SetFastOps(SetFastOps(true))
 	backend := testBackend(t)
 	geom := ConvGeometry{InC: 3, InH: 9, InW: 9, Kernel: 3, Stride: 2, Padding: 1}
-	idx := geom.Im2ColIndices()
+	idx := Im2ColIndices(geom)
 	d, n := geom.InC*geom.InH*geom.InW+1, 130 // +1: the zero row; n > one column split
 	rng := rand.New(rand.NewPCG(9, 10))
 	src, upd := randSlice(rng, d*n), randSlice(rng, len(idx)*n)

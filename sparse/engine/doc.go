@@ -34,7 +34,7 @@
 // stride-1 unpadded conv multiplies the activation directly. OrderWidth =
 // (in, kh, kw), PyTorch's OIHW flatten; OrderChannels = (kh, kw, in), NVIDIA
 // ASP: the weight columns are permuted once at compile time with
-// sparse.ConvGeom.Perm and sparse.PermuteColumns, and im2col emits its rows in
+// layout.Conv.Perm and sparse.PermuteColumns, and im2col emits its rows in
 // the same order, so N:M groups run along input channels.
 //
 // Bias, ReLU, batch-norm and max-pool work on contiguous runs of B values.

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/hybridprune/hybridprune/gemm"
+	"github.com/hybridprune/hybridprune/layout"
 	"github.com/hybridprune/hybridprune/nets"
 	"github.com/hybridprune/hybridprune/sparse"
 )
@@ -61,7 +62,7 @@ type Options struct {
 	Layers map[string]Mode
 	// Order is the K order of conv weight rows and im2col rows, which decides
 	// the N:M groups (sparse.OrderWidth: (in,kh,kw), the PyTorch flatten;
-	// sparse.OrderChannels: (kh,kw,in)). Dense layers use their input order.
+	// sparse.OrderChannels: (kh,kw,in); empty means width). Dense layers use their input order.
 	Order sparse.GroupOrder
 	// N and M give the N:M pattern of nm and auto modes (both zero: 2:4).
 	N, M int
@@ -236,11 +237,14 @@ func Compile(spec *nets.Spec, w nets.Weights, opts Options) (*Net, error) {
 	if opts.N == 0 && opts.M == 0 {
 		opts.N, opts.M = 2, 4
 	}
-	if opts.N < 1 || opts.M <= opts.N || opts.M > 16 {
-		return nil, fmt.Errorf("engine: pattern %d:%d: want 1 <= N < M <= 16", opts.N, opts.M)
+	if err := (layout.Pattern{N: opts.N, M: opts.M}).Validate(); err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
 	}
-	if opts.Order != sparse.OrderWidth && opts.Order != sparse.OrderChannels {
-		return nil, fmt.Errorf("engine: unknown group order %v", opts.Order)
+	if opts.Order == "" {
+		opts.Order = sparse.OrderWidth // the zero Options keep PyTorch's OIHW flatten
+	}
+	if err := opts.Order.Validate(); err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
 	}
 	if opts.Default, err = ParseMode(string(opts.Default)); err != nil {
 		return nil, err

@@ -62,12 +62,6 @@ func relErr(t *testing.T, got, want []float32) float64 {
 	return d / m
 }
 
-func sparseOrder(o pruner.GroupOrder) sparse.GroupOrder {
-	if o == pruner.OrderChannels {
-		return sparse.OrderChannels
-	}
-	return sparse.OrderWidth
-}
 
 // make24 applies 2:4 masks in the given order (conv and, with dense, dense
 // weights).
@@ -155,8 +149,8 @@ func TestEngineForwardMatchesReferences(t *testing.T) {
 		for _, order := range []pruner.GroupOrder{pruner.OrderWidth, pruner.OrderChannels} {
 			t.Run(spec.Name+"/"+string(order), func(t *testing.T) {
 				w := make24(t, spec, randomWeights(spec, 1), order, true)
-				checkModes(t, spec, w, sparseOrder(order), everyMode())
-				net, err := Compile(spec, w, Options{Default: ModeAuto, Order: sparseOrder(order)})
+				checkModes(t, spec, w, order, everyMode())
+				net, err := Compile(spec, w, Options{Default: ModeAuto, Order: order})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -311,7 +305,7 @@ func TestEngineCompileErrors(t *testing.T) {
 		"not conv/dense": {Layers: map[string]Mode{"relu1": ModeDense}},
 		"unknown mode":   {Default: "fast"},
 		"bad pattern":    {N: 4, M: 4},
-		"bad order":      {Order: 7},
+		"bad order":      {Order: "rows"},
 	} {
 		if _, err := Compile(spec, w, opts); err == nil {
 			t.Errorf("%s: compiled", name)

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/hybridprune/hybridprune/gemm"
+	"github.com/hybridprune/hybridprune/layout"
 	"github.com/hybridprune/hybridprune/nets"
 	"github.com/hybridprune/hybridprune/sparse"
 )
@@ -69,7 +70,7 @@ type convStep struct {
 // newConvStep permutes the (folded) OIHW weights into opts.Order, prepares
 // them in mode and lists the im2col rows.
 func newConvStep(l nets.Layer, in, out nets.Shape, wt, bias []float32, relu bool, mode Mode, opts Options, info *LayerInfo) (*convStep, error) {
-	g := sparse.ConvGeom{In: l.InChannels, KH: l.Kernel, KW: l.Kernel}
+	g := layout.Conv{InC: l.InChannels, Kernel: l.Kernel}
 	k := g.K()
 	perm, err := g.Perm(sparse.OrderWidth, opts.Order)
 	if err != nil {

@@ -62,7 +62,6 @@ func relErr(t *testing.T, got, want []float32) float64 {
 	return d / m
 }
 
-
 // make24 applies 2:4 masks in the given order (conv and, with dense, dense
 // weights).
 func make24(t *testing.T, spec *nets.Spec, w nets.Weights, order pruner.GroupOrder, dense bool) nets.Weights {

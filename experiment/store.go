@@ -87,6 +87,11 @@ func (s *Store) reload() error {
 		return fmt.Errorf("experiment: opening store: %w", err)
 	}
 	defer f.Close()
+	// A shared lock: a writer appending at this moment finishes its line first.
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH); err != nil {
+		return fmt.Errorf("experiment: locking %s: %w", s.path, err)
+	}
+	defer syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 	rows, keys, err := parseRows(f, s.path)
 	if err != nil {
 		return err

@@ -20,6 +20,14 @@ var Out io.Writer = os.Stdout
 // rich (HTML/SVG) displays reach a notebook.
 func IsNotebook() bool { return gonbui.IsNotebook }
 
+// ReadOnlyEnv is the environment variable that makes RunSweep only read the store (see
+// ReadOnlyMode).
+const ReadOnlyEnv = "HYBRIDPRUNE_READONLY"
+
+// ReadOnlyMode reports whether HYBRIDPRUNE_READONLY is true: RunSweep then shows the rows the
+// store has and trains nothing (to render a notebook while a sweep is still running elsewhere).
+func ReadOnlyMode() bool { return envTrue(ReadOnlyEnv) }
+
 // QuickMode reports whether HYBRIDPRUNE_QUICK is set to a true value ("1", "true",
 // "yes", "on"). Notebooks use it to train on a small subset so that CI can execute
 // them end to end in minutes. Unset, empty or unparsable values mean false.

@@ -61,6 +61,14 @@ func RunSweep(name string) (experiment.Grid, error) {
 	}
 	storePath := st.Path()
 	units := len(sw.Units(experiment.Shard{}))
+	if ReadOnlyMode() {
+		g := experiment.Collect(sw, st)
+		done, total := g.Done()
+		DisplayMarkdown(fmt.Sprintf("sweep %s: read-only (%s=1): %d of %d units in the store, nothing trained; "+
+			"`hybridprune sweep -config sweeps/%s.json` runs the rest. store %s: %d rows, digest %s",
+			sw.Name, ReadOnlyEnv, done, total, name, storeLabel(st.Path(), root), len(st.Rows()), st.Digest()))
+		return g, nil
+	}
 	bar := NewProgress(fmt.Sprintf("sweep %s", sw.Name), units)
 	start := time.Now()
 	sum, err := experiment.Run(sw, experiment.Env{Store: st, WorkDir: work, Backend: "simplego",

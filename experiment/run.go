@@ -267,7 +267,7 @@ func (r *runner) saveMeta(key string, m snapshotMeta) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(r.dir(key), "unit.json"), b, 0o644)
+	return nets.WriteFileAtomic(filepath.Join(r.dir(key), "unit.json"), b)
 }
 
 func (r *runner) loadMeta(key string) snapshotMeta {

@@ -13,6 +13,8 @@ import (
 	"reflect"
 	"strings"
 	"time"
+
+	"github.com/hybridprune/hybridprune/nets"
 )
 
 // NoCacheEnv is the environment variable that, set to a true value, makes Cache always
@@ -151,27 +153,7 @@ func (c *Cache) store(path string, e cacheEntry) error {
 	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
 		return fmt.Errorf("creating cache dir: %w", err)
 	}
-	f, err := os.CreateTemp(c.Dir, ".tmp-*.json")
-	if err != nil {
-		return fmt.Errorf("creating temp file: %w", err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // No-op after a successful rename.
-	if _, err := f.Write(append(data, '\n')); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %w", tmp, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("syncing %s: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("closing %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("renaming into place: %w", err)
-	}
-	return nil
+	return nets.WriteFileAtomic(path, append(data, '\n'))
 }
 
 func (c *Cache) logf(format string, args ...any) {

@@ -13,7 +13,6 @@ import (
 
 const (
 	historyFile = "history.json"
-	specFile    = "spec.json"
 	// checkpointsKept is how many GoMLX checkpoints a run keeps.
 	checkpointsKept = 2
 )
@@ -27,7 +26,7 @@ func openCheckpoint(ctx *context.Context, spec *Spec, dir string) (*checkpoints.
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, nil, fmt.Errorf("creating checkpoint dir: %w", err)
 	}
-	specPath := filepath.Join(dir, specFile)
+	specPath := filepath.Join(dir, SpecFile)
 	if exists(specPath) {
 		saved, err := LoadSpec(specPath)
 		if err != nil {
@@ -91,29 +90,4 @@ func writeJSONAtomic(path string, v any) error {
 		return fmt.Errorf("encoding %s: %w", path, err)
 	}
 	return WriteFileAtomic(path, append(data, '\n'))
-}
-
-// WriteFileAtomic writes data to path through a temporary file in the same directory, synced and
-// then renamed over path.
-func WriteFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("syncing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("closing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("renaming into %s: %w", path, err)
-	}
-	return nil
 }

@@ -31,7 +31,7 @@ func SaveModel(dir string, spec *Spec, w Weights) error {
 		return fmt.Errorf("saving model: %w", err)
 	}
 	js = append(js, '\n')
-	if err := writeStreamAtomic(filepath.Join(dir, SpecFile), func(f io.Writer) error {
+	if err := WriteStreamAtomic(filepath.Join(dir, SpecFile), func(f io.Writer) error {
 		_, err := f.Write(js)
 		return err
 	}); err != nil {

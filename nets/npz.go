@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"reflect"
 	"sort"
 	"strconv"
@@ -79,35 +78,9 @@ func npyValue(t *Tensor) (any, error) {
 // WriteNPZ writes w to path as .npz, atomically (a temporary file in the same directory renamed
 // over path).
 func WriteNPZ(path string, w Weights) error {
-	return writeStreamAtomic(path, func(f io.Writer) error { return EncodeNPZ(f, w) })
+	return WriteStreamAtomic(path, func(f io.Writer) error { return EncodeNPZ(f, w) })
 }
 
-// writeStreamAtomic writes path through a temporary file in its directory and renames it into place.
-func writeStreamAtomic(path string, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = write(f); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
-}
 
 // DecodeNPZ reads every array of an .npz archive (float32 or float64, C or Fortran order) into
 // Weights keyed by the array names without their ".npy" suffix. Shapes are kept.

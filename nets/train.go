@@ -166,8 +166,8 @@ func (c *TrainConfig) optimizer() optimizers.Interface {
 	return MomentumSGD{LearningRate: c.LearningRate, Momentum: *c.Momentum, WeightDecay: *c.WeightDecay}
 }
 
-// sparseCrossEntropy is the mean cross-entropy of logits [B, classes] with int32 labels [B].
-func sparseCrossEntropy(labels, predictions []*graph.Node) *graph.Node {
+// SparseCrossEntropy, the training loss of Train (and trainbench), is the mean cross-entropy of logits [B, classes] with int32 labels [B].
+func SparseCrossEntropy(labels, predictions []*graph.Node) *graph.Node {
 	return losses.SparseCategoricalCrossEntropyLogits([]*graph.Node{graph.InsertAxes(labels[0], -1)}, predictions)
 }
 
@@ -227,7 +227,7 @@ func Train(spec *Spec, init Weights, trainSet, testSet *data.Dataset, cfg TrainC
 			return modelFn(ctx, spec, inputs)
 		}
 	}
-	trainer := train.NewTrainer(backend, ctx, trainModelFn, sparseCrossEntropy, cfg.optimizer(), nil, nil)
+	trainer := train.NewTrainer(backend, ctx, trainModelFn, SparseCrossEntropy, cfg.optimizer(), nil, nil)
 	// One train.Loop per epoch: GoMLX's progress bar closes its update channel when a loop's
 	// RunSteps ends, so a loop (with a progress bar) cannot run a second epoch.
 	newLoop := func() *train.Loop {

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // Tensor is a dense float32 array in row-major order.
@@ -146,7 +147,7 @@ func (s *Spec) InitWeights(seed uint64) Weights {
 			for i := range t.Data {
 				t.Data[i] = float32(rng.NormFloat64() * std)
 			}
-		case hasSuffix(p.Name, "/scale"), hasSuffix(p.Name, "/variance"):
+		case strings.HasSuffix(p.Name, "/scale"), strings.HasSuffix(p.Name, "/variance"):
 			for i := range t.Data {
 				t.Data[i] = 1
 			}
@@ -154,8 +155,4 @@ func (s *Spec) InitWeights(seed uint64) Weights {
 		w[p.Name] = t
 	}
 	return w
-}
-
-func hasSuffix(s, suffix string) bool {
-	return len(s) >= len(suffix) && s[len(s)-len(suffix):] == suffix
 }

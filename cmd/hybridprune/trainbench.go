@@ -9,11 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/train"
-	"github.com/gomlx/gomlx/pkg/ml/train/losses"
 
 	"github.com/hybridprune/hybridprune/nets"
 	"github.com/hybridprune/hybridprune/nets/workaround"
@@ -21,11 +19,6 @@ import (
 
 func init() {
 	register("trainbench", "measure GoMLX training throughput (images/s) on random data", runTrainBench)
-}
-
-// benchLoss is nets.Train's loss: mean cross-entropy of logits [B, classes] with int32 labels [B].
-func benchLoss(labels, predictions []*graph.Node) *graph.Node {
-	return losses.SparseCategoricalCrossEntropyLogits([]*graph.Node{graph.InsertAxes(labels[0], -1)}, predictions)
 }
 
 func runTrainBench(args []string) error {
@@ -61,7 +54,7 @@ func runTrainBench(args []string) error {
 	}
 	// nets.Train with -opt sgd, constant schedule (the schedule costs a few scalar ops per step).
 	opt := nets.MomentumSGD{LearningRate: 0.01, Momentum: 0.9, WeightDecay: 5e-4}
-	trainer := train.NewTrainer(backend, ctx, modelFn, benchLoss, opt, nil, nil)
+	trainer := train.NewTrainer(backend, ctx, modelFn, nets.SparseCrossEntropy, opt, nil, nil)
 
 	// Random data, roughly normalised images and uniform labels; the same batch every step (the
 	// data pipeline is not part of the measurement).

@@ -81,7 +81,6 @@ func WriteNPZ(path string, w Weights) error {
 	return WriteStreamAtomic(path, func(f io.Writer) error { return EncodeNPZ(f, w) })
 }
 
-
 // DecodeNPZ reads every array of an .npz archive (float32 or float64, C or Fortran order) into
 // Weights keyed by the array names without their ".npy" suffix. Shapes are kept.
 func DecodeNPZ(r io.ReaderAt, size int64) (Weights, error) {

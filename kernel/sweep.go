@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -68,6 +69,9 @@ func RunSweep(name string) (experiment.Grid, error) {
 			"`hybridprune sweep -config sweeps/%s.json` runs the rest. store %s: %d rows, digest %s",
 			sw.Name, ReadOnlyEnv, done, total, name, storeLabel(st.Path(), root), len(st.Rows()), st.Digest()))
 		return g, nil
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(2 << 30) // as the CLI does: bound the GC's headroom over training temporaries
 	}
 	bar := NewProgress(fmt.Sprintf("sweep %s", sw.Name), units)
 	start := time.Now()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -27,6 +28,29 @@ type simplegoExecutor = func(backend *simplego.Backend, node *simplego.Node, inp
 //
 //go:linkname simplegoNodeExecutors github.com/gomlx/gomlx/backends/simplego.nodeExecutors
 var simplegoNodeExecutors [backends.OpTypeLast]simplegoExecutor
+
+// CheckedGoMLXVersion is the GoMLX release whose simplego internals the fast executors were
+// written and tested against; InstallFastOps refuses any other version recorded in the binary's
+// build information (a binary without module information, e.g. a test, is checked by reflection
+// only).
+const CheckedGoMLXVersion = "v0.26.0"
+
+// gomlxVersion returns the GoMLX module version recorded in the build, or "".
+func gomlxVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	for _, m := range bi.Deps {
+		if m.Path == "github.com/gomlx/gomlx" {
+			if m.Replace != nil {
+				return m.Replace.Version
+			}
+			return m.Version
+		}
+	}
+	return ""
+}
 
 // simplegoLayout holds the byte offsets of the unexported simplego fields the fast executors read,
 // and simplego's own executors they fall back to.
@@ -120,6 +144,9 @@ func FastScatterCalls() int64 { return fastScatterCalls.Load() }
 // memory.
 func inspectSimplego() (simplegoLayout, error) {
 	var l simplegoLayout
+	if v := gomlxVersion(); v != "" && v != CheckedGoMLXVersion {
+		return l, fmt.Errorf("built with GoMLX %s; the fast executors were checked against %s only", v, CheckedGoMLXVersion)
+	}
 	l.stockDot = simplegoNodeExecutors[backends.OpTypeDotGeneral]
 	l.stockTranspose = simplegoNodeExecutors[backends.OpTypeTranspose]
 	l.stockGather = simplegoNodeExecutors[backends.OpTypeGather]

@@ -42,7 +42,7 @@
 //
 // # Benchmarks
 //
-// The benchmark harness (shapes, timing, tables) is package sparse/kernelbench.
+// The benchmark harness (shapes, timing, tables) is package sparse/gemmbench.
 // The OpenBLAS anchor is gemm/openblas (build tag openblas); the GPU
 // design is sparse/cusparselt (build tag cusparselt, unmeasured).
 package sparse

@@ -19,7 +19,7 @@ import (
 	"github.com/hybridprune/hybridprune/pruner"
 	"github.com/hybridprune/hybridprune/sparse"
 	"github.com/hybridprune/hybridprune/sparse/engine"
-	"github.com/hybridprune/hybridprune/sparse/kernelbench"
+	"github.com/hybridprune/hybridprune/sparse/gemmbench"
 )
 
 func init() {
@@ -136,7 +136,7 @@ func benchMain(args []string, out io.Writer) error {
 		}
 		fmt.Fprintln(tw)
 		for _, m := range models {
-			label := kernelbench.Shape{Net: spec.Name, Layer: fmt.Sprintf("r%g", m.ratio), Batch: batch}
+			label := gemmbench.Shape{Net: spec.Name, Layer: fmt.Sprintf("r%g", m.ratio), Batch: batch}
 			runs := make([]func() error, 2)
 			for i, net := range []*engine.Net{m.filter, m.hybrid} {
 				if err := net.Prepare(batch); err != nil {
@@ -144,7 +144,7 @@ func benchMain(args []string, out io.Writer) error {
 				}
 				runs[i] = func() error { _, err := net.Forward(x, batch); return err }
 			}
-			ts, err := kernelbench.CompareFuncs(label, []kernelbench.Kernel{"filter", "hybrid"}, runs, *rounds, *budget)
+			ts, err := gemmbench.CompareFuncs(label, []gemmbench.Impl{"filter", "hybrid"}, runs, *rounds, *budget)
 			if err != nil {
 				return err
 			}
@@ -236,32 +236,32 @@ func buildBenchModel(spec *nets.Spec, w nets.Weights, sel pruner.SelectConfig, m
 }
 
 // benchKernelTable times the GEMM kernels on the conv layers of spec at each
-// batch (interleaved, best call) and prints kernelbench.WriteTable's table with
+// batch (interleaved, best call) and prints gemmbench.WriteTable's table with
 // speedups over the engine's dense kernel.
 func benchKernelTable(out io.Writer, spec *nets.Spec, batches []int, rounds int, budget time.Duration) error {
 	shapes, err := spec.Shapes()
 	if err != nil {
 		return err
 	}
-	ks := []kernelbench.Kernel{kernelbench.KernelDensePacked, kernelbench.KernelNM24, kernelbench.KernelGroup50, kernelbench.KernelCSR50}
-	var all []kernelbench.Timing
+	ks := []gemmbench.Impl{gemmbench.ImplDensePacked, gemmbench.ImplNM24, gemmbench.ImplGroup50, gemmbench.ImplCSR50}
+	var all []gemmbench.Timing
 	for _, batch := range batches {
 		for i, l := range spec.Layers {
 			if l.Kind == nets.KindConv {
-				s := kernelbench.Shape{Net: spec.Name, Layer: l.Name, M: l.OutChannels, K: l.InChannels * l.Kernel * l.Kernel,
+				s := gemmbench.Shape{Net: spec.Name, Layer: l.Name, M: l.OutChannels, K: l.InChannels * l.Kernel * l.Kernel,
 					N: batch * shapes[i].H * shapes[i].W, Batch: batch}
-				labels := append([]kernelbench.Kernel(nil), ks...)
+				labels := append([]gemmbench.Impl(nil), ks...)
 				var runs []func() error
 				for _, k := range ks {
-					run, err := kernelbench.Setup(s, k)
+					run, err := gemmbench.Setup(s, k)
 					if err != nil {
 						return err
 					}
 					runs = append(runs, run)
 				}
-				bl, br := kernelbench.BLASKernels(s)
+				bl, br := gemmbench.BLASImpls(s)
 				labels, runs = append(labels, bl...), append(runs, br...)
-				ts, err := kernelbench.CompareFuncs(s, labels, runs, rounds, budget)
+				ts, err := gemmbench.CompareFuncs(s, labels, runs, rounds, budget)
 				if err != nil {
 					return err
 				}
@@ -270,7 +270,7 @@ func benchKernelTable(out io.Writer, spec *nets.Spec, batches []int, rounds int,
 		}
 	}
 	fmt.Fprintf(out, "GEMM kernels on the conv layers of %s (C[MxN] = A[MxK] B[KxN], random 50%%-dense weights per pattern; GFLOP/s dense-equivalent; x = speedup over dense-packed):\n", spec.Name)
-	return kernelbench.WriteTable(out, all, kernelbench.KernelDensePacked)
+	return gemmbench.WriteTable(out, all, gemmbench.ImplDensePacked)
 }
 
 // runTorch runs the PyTorch script once for every (channels, batch) and

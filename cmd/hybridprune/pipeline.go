@@ -14,7 +14,7 @@ import (
 	"github.com/hybridprune/hybridprune/pruner"
 	"github.com/hybridprune/hybridprune/sparse"
 	"github.com/hybridprune/hybridprune/sparse/engine"
-	"github.com/hybridprune/hybridprune/sparse/kernelbench"
+	"github.com/hybridprune/hybridprune/sparse/gemmbench"
 )
 
 func init() {
@@ -135,8 +135,8 @@ func pipelineTimes(sw experiment.Sweep, work, metric string, batch int) ([]float
 		}
 		runs = append(runs, func() error { _, err := net.Forward(x, batch); return err })
 	}
-	ts, err := kernelbench.CompareFuncs(kernelbench.Shape{Net: sw.Baseline.Model, Layer: "pipeline", Batch: batch},
-		[]kernelbench.Kernel{"original", "2:4", "filter", "hybrid"}, runs, 5, 4*time.Second)
+	ts, err := gemmbench.CompareFuncs(gemmbench.Shape{Net: sw.Baseline.Model, Layer: "pipeline", Batch: batch},
+		[]gemmbench.Impl{"original", "2:4", "filter", "hybrid"}, runs, 5, 4*time.Second)
 	if err != nil {
 		return nil, err
 	}

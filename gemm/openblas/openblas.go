@@ -48,7 +48,7 @@ func SGEMM(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32,
 }
 
 // Setup allocates operands for an m x n x k product and returns a function
-// running one OpenBLAS product, for kernelbench.CompareFuncs.
+// running one OpenBLAS product, for gemmbench.CompareFuncs.
 func Setup(m, n, k int) func() error {
 	a, b, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
 	for i := range a {

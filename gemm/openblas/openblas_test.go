@@ -10,7 +10,7 @@ import (
 
 	"github.com/hybridprune/hybridprune/gemm"
 	"github.com/hybridprune/hybridprune/gemm/openblas"
-	"github.com/hybridprune/hybridprune/sparse/kernelbench"
+	"github.com/hybridprune/hybridprune/sparse/gemmbench"
 )
 
 func TestSGEMMMatchesSparse(t *testing.T) {
@@ -39,11 +39,11 @@ func TestSGEMMMatchesSparse(t *testing.T) {
 	}
 }
 
-// BenchmarkOpenBLAS times cblas_sgemm on kernelbench.BenchShapes (GFLOP/s =
+// BenchmarkOpenBLAS times cblas_sgemm on gemmbench.BenchShapes (GFLOP/s =
 // 2*M*N*K / time), named like sparse's BenchmarkGEMM.
 func BenchmarkOpenBLAS(b *testing.B) {
 	for _, batch := range []int{1, 32, 128} {
-		for _, s := range kernelbench.BenchShapes(batch) {
+		for _, s := range gemmbench.BenchShapes(batch) {
 			b.Run(fmt.Sprintf("%s-%s/b%d", s.Net, s.Layer, batch), func(b *testing.B) {
 				run := openblas.Setup(s.M, s.N, s.K)
 				for b.Loop() {

@@ -1,4 +1,4 @@
-package kernelbench
+package gemmbench
 
 import (
 	"flag"
@@ -19,7 +19,7 @@ func BenchmarkGEMM(b *testing.B) {
 		if _, err := fmt.Sscan(bs, &batch); err != nil {
 			b.Fatalf("bad -batches entry %q", bs)
 		}
-		for _, k := range Kernels() {
+		for _, k := range Impls() {
 			for _, s := range BenchShapes(batch) {
 				name := fmt.Sprintf("%s/%s-%s/b%d", strings.ReplaceAll(string(k), ":", "of"), s.Net, s.Layer, batch)
 				b.Run(name, func(b *testing.B) {
@@ -42,7 +42,7 @@ func BenchmarkGEMM(b *testing.B) {
 
 func TestTimeGEMM(t *testing.T) {
 	s := Shape{Net: "t", Layer: "x", M: 13, K: 70, N: 33, Batch: 1}
-	for _, k := range Kernels() {
+	for _, k := range Impls() {
 		tm, err := TimeGEMM(s, k, 0)
 		if err != nil {
 			t.Fatal(err)

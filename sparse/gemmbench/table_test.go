@@ -1,4 +1,4 @@
-package kernelbench
+package gemmbench
 
 import (
 	"os"
@@ -12,7 +12,7 @@ import (
 
 // TestPrintTable prints a speedup table when SPARSE_TABLE is set, e.g.
 //
-//	SPARSE_TABLE=alexnet:128 SPARSE_KERNELS=dense,2:4 go test [-tags openblas] ./sparse/kernelbench -run PrintTable -v
+//	SPARSE_TABLE=alexnet:128 SPARSE_KERNELS=dense,2:4 go test [-tags openblas] ./sparse/gemmbench -run PrintTable -v
 //
 // SPARSE_TABLE is net:batch (net = alexnet, vgg16 or all); SPARSE_BUDGET a
 // per-shape duration (default 2s); SPARSE_THREADS overrides gemm.Threads().
@@ -35,11 +35,11 @@ func TestPrintTable(t *testing.T) {
 	default:
 		shapes = BenchShapes(batch)
 	}
-	ks := Kernels()
+	ks := Impls()
 	if e := os.Getenv("SPARSE_KERNELS"); e != "" {
 		ks = nil
 		for _, k := range strings.Split(e, ",") {
-			ks = append(ks, Kernel(k))
+			ks = append(ks, Impl(k))
 		}
 	}
 	budget := 2 * time.Second
@@ -54,7 +54,7 @@ func TestPrintTable(t *testing.T) {
 	}
 	var all []Timing
 	for _, s := range shapes {
-		labels, runs := BLASKernels(s) // OpenBLAS with -tags openblas
+		labels, runs := BLASImpls(s) // OpenBLAS with -tags openblas
 		for _, k := range ks {
 			run, err := Setup(s, k)
 			if err != nil {
@@ -69,7 +69,7 @@ func TestPrintTable(t *testing.T) {
 		all = append(all, ts...)
 	}
 	var sb strings.Builder
-	if err := WriteTable(&sb, all, KernelDense); err != nil {
+	if err := WriteTable(&sb, all, ImplDense); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("route %s, %d threads\n%s", gemm.RouteName(), gemm.Threads(), sb.String())

@@ -1,4 +1,4 @@
-package kernelbench
+package gemmbench
 
 import (
 	"fmt"
@@ -11,9 +11,9 @@ import (
 	"github.com/hybridprune/hybridprune/sparse"
 )
 
-// CompareKernels times several kernels on one shape round-robin (see
+// CompareImpls times several kernels on one shape round-robin (see
 // CompareFuncs), keeping each kernel's fastest call.
-func CompareKernels(s Shape, ks []Kernel, rounds int, budget time.Duration) ([]Timing, error) {
+func CompareImpls(s Shape, ks []Impl, rounds int, budget time.Duration) ([]Timing, error) {
 	runs := make([]func() error, len(ks))
 	for i, k := range ks {
 		run, err := Setup(s, k)
@@ -30,13 +30,13 @@ func CompareKernels(s Shape, ks []Kernel, rounds int, budget time.Duration) ([]T
 // each giving every function about budget/rounds, keeping the fastest call.
 // Interleaving makes the ratios between kernels robust to load from other
 // processes, which is what speedup tables need.
-func CompareFuncs(s Shape, ks []Kernel, runs []func() error, rounds int, budget time.Duration) ([]Timing, error) {
+func CompareFuncs(s Shape, ks []Impl, runs []func() error, rounds int, budget time.Duration) ([]Timing, error) {
 	if len(ks) != len(runs) {
-		return nil, fmt.Errorf("kernelbench: CompareFuncs: %d labels for %d functions: %w", len(ks), len(runs), sparse.ErrShape)
+		return nil, fmt.Errorf("gemmbench: CompareFuncs: %d labels for %d functions: %w", len(ks), len(runs), sparse.ErrShape)
 	}
 	for i, run := range runs {
 		if err := run(); err != nil { // warm-up
-			return nil, fmt.Errorf("kernelbench: CompareFuncs %v %s: %w", s, ks[i], err)
+			return nil, fmt.Errorf("gemmbench: CompareFuncs %v %s: %w", s, ks[i], err)
 		}
 	}
 	rounds = max(rounds, 1)
@@ -48,7 +48,7 @@ func CompareFuncs(s Shape, ks []Kernel, runs []func() error, rounds int, budget 
 			for n := 0; n < 1 || time.Since(start) < per; n++ {
 				t0 := time.Now()
 				if err := run(); err != nil {
-					return nil, fmt.Errorf("kernelbench: CompareFuncs %v %s: %w", s, ks[i], err)
+					return nil, fmt.Errorf("gemmbench: CompareFuncs %v %s: %w", s, ks[i], err)
 				}
 				times[i] = append(times[i], time.Since(t0))
 			}
@@ -57,7 +57,7 @@ func CompareFuncs(s Shape, ks []Kernel, runs []func() error, rounds int, budget 
 	out := make([]Timing, len(ks))
 	for i, ts := range times {
 		slices.Sort(ts)
-		out[i] = Timing{Shape: s, Kernel: ks[i], Route: gemm.RouteName(), Runs: len(ts), Best: ts[0], Median: ts[len(ts)/2]}
+		out[i] = Timing{Shape: s, Impl: ks[i], Route: gemm.RouteName(), Runs: len(ts), Best: ts[0], Median: ts[len(ts)/2]}
 		out[i].GFLOPS = s.FLOPs() / ts[0].Seconds() / 1e9
 	}
 	return out, nil
@@ -66,19 +66,19 @@ func CompareFuncs(s Shape, ks []Kernel, runs []func() error, rounds int, budget 
 // WriteTable prints timings as a table: one row per shape, per kernel the
 // best time in ms and dense-equivalent GFLOP/s, and the speedup over the
 // timing of kernel base on the same shape (if present).
-func WriteTable(w io.Writer, ts []Timing, base Kernel) error {
+func WriteTable(w io.Writer, ts []Timing, base Impl) error {
 	var shapes []Shape
-	var kernels []Kernel
-	by := map[string]map[Kernel]Timing{}
+	var kernels []Impl
+	by := map[string]map[Impl]Timing{}
 	for _, t := range ts {
 		key := t.Shape.String()
 		if by[key] == nil {
-			by[key] = map[Kernel]Timing{}
+			by[key] = map[Impl]Timing{}
 			shapes = append(shapes, t.Shape)
 		}
-		by[key][t.Kernel] = t
-		if !slices.Contains(kernels, t.Kernel) {
-			kernels = append(kernels, t.Kernel)
+		by[key][t.Impl] = t
+		if !slices.Contains(kernels, t.Impl) {
+			kernels = append(kernels, t.Impl)
 		}
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)

@@ -1,4 +1,4 @@
-package kernelbench
+package gemmbench
 
 import (
 	"fmt"
@@ -68,76 +68,76 @@ func VGG16Shapes(batch int) []Shape { return shapes("vgg16", vgg16, batch) }
 // BenchShapes returns AlexNetShapes followed by VGG16Shapes at batch.
 func BenchShapes(batch int) []Shape { return append(AlexNetShapes(batch), VGG16Shapes(batch)...) }
 
-// Kernel names one product implementation that TimeGEMM can time. Sparse
+// Impl names one product implementation that TimeGEMM can time. Sparse
 // weights are random and pruned to 50% density in the kernel's pattern, so
 // all sparse kernels do the same useful work.
-type Kernel string
+type Impl string
 
 // The timed kernels.
 const (
-	KernelDense       Kernel = "dense"        // MatMul, packs A every call (like BLAS)
-	KernelDensePacked Kernel = "dense-packed" // PackedMatrix.MatMul, A packed once
-	KernelNM24        Kernel = "2:4"          // sparse.NewNMPlan once, sparse.Plan.MatMul per call
-	KernelNM24Call    Kernel = "2:4-call"     // sparse.SpMMNM: plan built every call
-	KernelGroup50     Kernel = "group50"      // group-wise, 50% of K kept, GroupPlan
-	KernelVector50    Kernel = "vector16of32" // vector-wise, 16 of every 32 kept
-	KernelBSR50       Kernel = "bsr4x4-50"    // 4x4 blocks, 50% kept at random
-	KernelCSR50       Kernel = "csr50"        // element-wise, 50% random
+	ImplDense       Impl = "dense"        // MatMul, packs A every call (like BLAS)
+	ImplDensePacked Impl = "dense-packed" // PackedMatrix.MatMul, A packed once
+	ImplNM24        Impl = "2:4"          // sparse.NewNMPlan once, sparse.Plan.MatMul per call
+	ImplNM24Call    Impl = "2:4-call"     // sparse.SpMMNM: plan built every call
+	ImplGroup50     Impl = "group50"      // group-wise, 50% of K kept, GroupPlan
+	ImplVector50    Impl = "vector16of32" // vector-wise, 16 of every 32 kept
+	ImplBSR50       Impl = "bsr4x4-50"    // 4x4 blocks, 50% kept at random
+	ImplCSR50       Impl = "csr50"        // element-wise, 50% random
 )
 
-// Kernels lists every Kernel in table order.
-func Kernels() []Kernel {
-	return []Kernel{KernelDense, KernelDensePacked, KernelNM24, KernelNM24Call, KernelGroup50, KernelVector50, KernelBSR50, KernelCSR50}
+// Impls lists every Impl in table order.
+func Impls() []Impl {
+	return []Impl{ImplDense, ImplDensePacked, ImplNM24, ImplNM24Call, ImplGroup50, ImplVector50, ImplBSR50, ImplCSR50}
 }
 
 // Setup allocates random operands for shape s and returns a function that
 // runs kernel k once (C = A*B). Preparation (compression, plans, packing of
 // weights where the kernel says so) happens here, not in run.
-func Setup(s Shape, k Kernel) (run func() error, err error) {
+func Setup(s Shape, k Impl) (run func() error, err error) {
 	m, kk, n := s.M, s.K, s.N
 	if m <= 0 || kk <= 0 || n <= 0 {
-		return nil, fmt.Errorf("kernelbench: Setup %v: non-positive shape: %w", s, sparse.ErrShape)
+		return nil, fmt.Errorf("gemmbench: Setup %v: non-positive shape: %w", s, sparse.ErrShape)
 	}
 	a, b := testmat.RandMatrix(m*kk, 1), testmat.RandMatrix(kk*n, 2)
 	c := make([]float32, m*n)
 	switch k {
-	case KernelDense:
+	case ImplDense:
 		return func() error { return gemm.MatMul(m, n, kk, a, b, c) }, nil
-	case KernelDensePacked:
+	case ImplDensePacked:
 		p, err := gemm.Pack(a, m, kk)
 		if err != nil {
-			return nil, fmt.Errorf("kernelbench: Setup %v %s: %w", s, k, err)
+			return nil, fmt.Errorf("gemmbench: Setup %v %s: %w", s, k, err)
 		}
 		return func() error { return p.MatMul(b, n, c) }, nil
-	case KernelNM24, KernelNM24Call:
+	case ImplNM24, ImplNM24Call:
 		testmat.PruneNM(a, m, kk, 2, 4)
 		nm, err := sparse.CompressNM(a, m, kk, 2, 4, sparse.OrderWidth)
 		if err != nil {
-			return nil, fmt.Errorf("kernelbench: Setup %v %s: %w", s, k, err)
+			return nil, fmt.Errorf("gemmbench: Setup %v %s: %w", s, k, err)
 		}
-		if k == KernelNM24Call {
+		if k == ImplNM24Call {
 			return func() error { return sparse.SpMMNM(nm, b, n, c) }, nil
 		}
 		return planRun(sparse.NewNMPlan(nm))(b, n, c, s, k)
-	case KernelGroup50:
+	case ImplGroup50:
 		testmat.PruneColumns(a, m, kk, kk/2)
 		g, err := sparse.CompressGroup(a, m, kk)
 		if err != nil {
-			return nil, fmt.Errorf("kernelbench: Setup %v %s: %w", s, k, err)
+			return nil, fmt.Errorf("gemmbench: Setup %v %s: %w", s, k, err)
 		}
 		p, err := sparse.NewGroupPlan(g)
 		if err != nil {
-			return nil, fmt.Errorf("kernelbench: Setup %v %s: %w", s, k, err)
+			return nil, fmt.Errorf("gemmbench: Setup %v %s: %w", s, k, err)
 		}
 		return func() error { return p.MatMul(b, n, c) }, nil
-	case KernelVector50:
+	case ImplVector50:
 		testmat.PruneNM(a, m, kk, 16, 32)
 		v, err := sparse.CompressVector(a, m, kk, 32, 16)
 		if err != nil {
-			return nil, fmt.Errorf("kernelbench: Setup %v %s: %w", s, k, err)
+			return nil, fmt.Errorf("gemmbench: Setup %v %s: %w", s, k, err)
 		}
 		return planRun(sparse.NewVectorPlan(v))(b, n, c, s, k)
-	case KernelBSR50:
+	case ImplBSR50:
 		mask := testmat.RandMatrix(gemm.CeilDiv(m, 4)*gemm.CeilDiv(kk, 4), 3)
 		for i := range m {
 			for j := range kk {
@@ -148,24 +148,24 @@ func Setup(s Shape, k Kernel) (run func() error, err error) {
 		}
 		x, err := sparse.CompressBSR(a, m, kk, 4, 4)
 		if err != nil {
-			return nil, fmt.Errorf("kernelbench: Setup %v %s: %w", s, k, err)
+			return nil, fmt.Errorf("gemmbench: Setup %v %s: %w", s, k, err)
 		}
 		return planRun(sparse.NewBSRPlan(x))(b, n, c, s, k)
-	case KernelCSR50:
+	case ImplCSR50:
 		testmat.RandSparse(a, 0.5, 4)
 		x, err := sparse.CompressCSR(a, m, kk)
 		if err != nil {
-			return nil, fmt.Errorf("kernelbench: Setup %v %s: %w", s, k, err)
+			return nil, fmt.Errorf("gemmbench: Setup %v %s: %w", s, k, err)
 		}
 		return planRun(sparse.NewCSRPlan(x))(b, n, c, s, k)
 	}
-	return nil, fmt.Errorf("kernelbench: Setup: unknown kernel %q (have %v)", k, Kernels())
+	return nil, fmt.Errorf("gemmbench: Setup: unknown kernel %q (have %v)", k, Impls())
 }
 
-func planRun(p *sparse.Plan, err error) func(b []float32, n int, c []float32, s Shape, k Kernel) (func() error, error) {
-	return func(b []float32, n int, c []float32, s Shape, k Kernel) (func() error, error) {
+func planRun(p *sparse.Plan, err error) func(b []float32, n int, c []float32, s Shape, k Impl) (func() error, error) {
+	return func(b []float32, n int, c []float32, s Shape, k Impl) (func() error, error) {
 		if err != nil {
-			return nil, fmt.Errorf("kernelbench: Setup %v %s: %w", s, k, err)
+			return nil, fmt.Errorf("gemmbench: Setup %v %s: %w", s, k, err)
 		}
 		return func() error { return p.MatMul(b, n, c) }, nil
 	}
@@ -174,8 +174,8 @@ func planRun(p *sparse.Plan, err error) func(b []float32, n int, c []float32, s 
 // Timing is the result of TimeGEMM.
 type Timing struct {
 	Shape  Shape
-	Kernel Kernel
-	Route  string        // micro-kernel route (KernelRoute)
+	Impl   Impl
+	Route  string        // micro-kernel route (gemm.RouteName)
 	Runs   int           // timed calls
 	Best   time.Duration // fastest call
 	Median time.Duration
@@ -186,25 +186,25 @@ type Timing struct {
 // after one warm-up) and reports the fastest and median call. The fastest
 // call is the robust statistic on a machine shared with other jobs; GFLOPS
 // uses it and counts dense-equivalent FLOPs (2*M*N*K) for every kernel.
-func TimeGEMM(s Shape, k Kernel, budget time.Duration) (Timing, error) {
+func TimeGEMM(s Shape, k Impl, budget time.Duration) (Timing, error) {
 	run, err := Setup(s, k)
 	if err != nil {
 		return Timing{}, err
 	}
 	if err := run(); err != nil {
-		return Timing{}, fmt.Errorf("kernelbench: TimeGEMM %v %s: %w", s, k, err)
+		return Timing{}, fmt.Errorf("gemmbench: TimeGEMM %v %s: %w", s, k, err)
 	}
 	var times []time.Duration
 	start := time.Now()
 	for len(times) < 3 || time.Since(start) < budget {
 		t0 := time.Now()
 		if err := run(); err != nil {
-			return Timing{}, fmt.Errorf("kernelbench: TimeGEMM %v %s: %w", s, k, err)
+			return Timing{}, fmt.Errorf("gemmbench: TimeGEMM %v %s: %w", s, k, err)
 		}
 		times = append(times, time.Since(t0))
 	}
 	slices.Sort(times)
-	t := Timing{Shape: s, Kernel: k, Route: gemm.RouteName(), Runs: len(times), Best: times[0], Median: times[len(times)/2]}
+	t := Timing{Shape: s, Impl: k, Route: gemm.RouteName(), Runs: len(times), Best: times[0], Median: times[len(times)/2]}
 	t.GFLOPS = s.FLOPs() / t.Best.Seconds() / 1e9
 	return t, nil
 }

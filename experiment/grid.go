@@ -121,11 +121,17 @@ func Join(grids ...Grid) (Grid, error) {
 		return Grid{}, fmt.Errorf("experiment: Join of no grids")
 	}
 	out := grids[0]
+	if out.Filter == nil {
+		return Grid{}, fmt.Errorf("experiment: Join: the first grid is empty (not from Collect)")
+	}
 	out.Sweep.Metrics = slices.Clone(out.Sweep.Metrics)
 	out.Filter, out.Hybrid = maps.Clone(out.Filter), maps.Clone(out.Hybrid)
 	for _, g := range grids[1:] {
 		if !slices.Equal(g.Sweep.Ratios, out.Sweep.Ratios) {
 			return Grid{}, fmt.Errorf("experiment: Join: ratios %v and %v differ", out.Sweep.Ratios, g.Sweep.Ratios)
+		}
+		if string(configJSON(g.Sweep.Baseline)) != string(configJSON(out.Sweep.Baseline)) {
+			return Grid{}, fmt.Errorf("experiment: Join: sweeps %q and %q have different baselines", out.Sweep.Name, g.Sweep.Name)
 		}
 		for _, m := range g.Sweep.Metrics {
 			if _, ok := out.Filter[m]; ok {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/hybridprune/hybridprune/nets"
@@ -204,11 +205,11 @@ func (r *runner) record(u Unit, m model, before float64, hist []float64, t0 time
 	if err != nil {
 		return err
 	}
-	base, err := r.baseline()
+	baseWidths, err := r.baseWidths()
 	if err != nil {
 		return err
 	}
-	widths, baseWidths := convWidths(m.spec), convWidths(base.spec)
+	widths := convWidths(m.spec)
 	met := Metrics{Accuracy: ev.Accuracy, Loss: ev.Loss, AccuracyBefore: before,
 		RemainingRatio: float64(sum(widths)) / float64(sum(baseWidths)), Params: m.spec.ParamCount(),
 		NonZero: pruner.TrainableNonZero(m.spec, m.w), Widths: widths, Seconds: time.Since(t0).Seconds(), History: hist}
@@ -221,6 +222,19 @@ func (r *runner) record(u Unit, m model, before float64, hist []float64, t0 time
 	r.logf("unit %d/%d %s: accuracy %.4f (before training %.4f), remaining %.2f, %.0fs",
 		r.unitIdx, r.units, r.desc, ev.Accuracy, before, met.RemainingRatio, met.Seconds)
 	return nil
+}
+
+// baseWidths returns the baseline's conv widths from the zoo spec (deterministic: no need to load
+// or train the baseline for them).
+func (r *runner) baseWidths() ([]int, error) {
+	if err := r.datasets(); err != nil {
+		return nil, err
+	}
+	spec, err := nets.ByName(r.s.Baseline.Model, r.train.C, r.train.NumClasses)
+	if err != nil {
+		return nil, err
+	}
+	return convWidths(spec), nil
 }
 
 func convWidths(spec *nets.Spec) []int {
@@ -241,8 +255,12 @@ func sum(xs []int) int {
 
 func (r *runner) dir(key string) string { return filepath.Join(r.env.WorkDir, key) }
 
-// loadSnapshot returns the model saved in the unit's work directory, if complete.
+// loadSnapshot returns the model saved in the unit's work directory, if complete: its metadata
+// (written first) and both model files must be there.
 func (r *runner) loadSnapshot(key string) (model, bool) {
+	if _, ok := r.loadMeta(key); !ok {
+		return model{}, false
+	}
 	spec, w, err := nets.LoadModel(filepath.Join(r.dir(key), "model"))
 	if err != nil {
 		return model{}, false
@@ -267,15 +285,21 @@ func (r *runner) saveMeta(key string, m snapshotMeta) error {
 	if err != nil {
 		return err
 	}
+	if err := os.MkdirAll(r.dir(key), 0o755); err != nil {
+		return err
+	}
 	return nets.WriteFileAtomic(filepath.Join(r.dir(key), "unit.json"), b)
 }
 
-func (r *runner) loadMeta(key string) snapshotMeta {
-	m := snapshotMeta{Before: -1}
-	if b, err := os.ReadFile(filepath.Join(r.dir(key), "unit.json")); err == nil {
-		json.Unmarshal(b, &m)
+// loadMeta reads a snapshot's metadata; ok is false when it is missing or unreadable (the
+// snapshot then counts as incomplete and is recomputed).
+func (r *runner) loadMeta(key string) (snapshotMeta, bool) {
+	var m snapshotMeta
+	b, err := os.ReadFile(filepath.Join(r.dir(key), "unit.json"))
+	if err != nil || json.Unmarshal(b, &m) != nil {
+		return m, false
 	}
-	return m
+	return m, true
 }
 
 // recordShared appends the row of a unit whose snapshot another run computed.
@@ -283,8 +307,26 @@ func (r *runner) recordShared(u Unit, m model) error {
 	if _, ok := r.env.Store.Get(u.Key); ok {
 		return nil
 	}
-	meta := r.loadMeta(u.Key)
+	meta, _ := r.loadMeta(u.Key) // present: loadSnapshot required it
 	return r.record(u, m, meta.Before, meta.History, time.Now().Add(-time.Duration(meta.Seconds*float64(time.Second))))
+}
+
+// lockUnit takes an exclusive advisory lock on a unit's work directory, so that shards sharing
+// a work directory never compute (and write) the same snapshot at once; the caller checks for the
+// snapshot again once it holds the lock.
+func (r *runner) lockUnit(key string) (unlock func(), err error) {
+	if err := os.MkdirAll(r.env.WorkDir, 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(filepath.Join(r.env.WorkDir, key+".lock"), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("locking unit %s: %w", key, err)
+	}
+	return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
 }
 
 // baseline returns the trained baseline, training it (resumably) when no snapshot exists.
@@ -294,6 +336,15 @@ func (r *runner) baseline() (model, error) {
 	}
 	u := r.s.baselineUnit()
 	if m, ok := r.loadSnapshot(u.Key); ok {
+		r.base = &m
+		return m, nil
+	}
+	unlock, err := r.lockUnit(u.Key)
+	if err != nil {
+		return model{}, err
+	}
+	defer unlock()
+	if m, ok := r.loadSnapshot(u.Key); ok { // another shard finished it while we waited
 		r.base = &m
 		return m, nil
 	}
@@ -311,6 +362,9 @@ func (r *runner) baseline() (model, error) {
 				r.env.BaselineModel, spec.Name, spec.Input.C, spec.NumClasses, r.s.Baseline.Model, r.s.Baseline.Data.Dataset)
 		}
 		m := model{spec, w}
+		if err := r.saveMeta(u.Key, snapshotMeta{Before: -1}); err != nil {
+			return model{}, err
+		}
 		if err := r.saveSnapshot(u.Key, m); err != nil {
 			return model{}, err
 		}
@@ -332,10 +386,10 @@ func (r *runner) baseline() (model, error) {
 		return model{}, fmt.Errorf("training the baseline: %w", err)
 	}
 	m := model{spec, w}
-	if err := r.saveSnapshot(u.Key, m); err != nil {
+	if err := r.saveMeta(u.Key, snapshotMeta{Before: -1, History: hist, Seconds: time.Since(t0).Seconds()}); err != nil {
 		return model{}, err
 	}
-	if err := r.saveMeta(u.Key, snapshotMeta{Before: -1, History: hist, Seconds: time.Since(t0).Seconds()}); err != nil {
+	if err := r.saveSnapshot(u.Key, m); err != nil {
 		return model{}, err
 	}
 	r.base = &m
@@ -355,8 +409,15 @@ func (r *runner) snapshot(metric string, step int) (model, error) {
 	if m, ok := r.loadSnapshot(u.Key); ok {
 		return m, nil
 	}
+	unlock, err := r.lockUnit(u.Key)
+	if err != nil {
+		return model{}, err
+	}
+	defer unlock()
+	if m, ok := r.loadSnapshot(u.Key); ok {
+		return m, nil
+	}
 	var prev model
-	var err error
 	if step == 0 {
 		prev, err = r.baseline()
 	} else {
@@ -368,7 +429,10 @@ func (r *runner) snapshot(metric string, step int) (model, error) {
 	if err := r.datasets(); err != nil {
 		return model{}, err
 	}
-	base, _ := r.baseline()
+	baseW, err := r.baseWidths()
+	if err != nil {
+		return model{}, err
+	}
 	t0 := time.Now()
 	pat, order, _ := r.s.patternOrder()
 	opts := pruner.DefaultScoreOptions()
@@ -377,7 +441,7 @@ func (r *runner) snapshot(metric string, step int) (model, error) {
 	if err != nil {
 		return model{}, err
 	}
-	plan, err := pruner.Select(pruner.LayerNames(layers), scores, r.s.Selection.config(r.s.Ratios[step], convWidths(base.spec)))
+	plan, err := pruner.Select(pruner.LayerNames(layers), scores, r.s.Selection.config(r.s.Ratios[step], baseW))
 	if err != nil {
 		return model{}, err
 	}
@@ -397,13 +461,13 @@ func (r *runner) snapshot(metric string, step int) (model, error) {
 		return model{}, fmt.Errorf("fine-tuning %s at %g: %w", metric, r.s.Ratios[step], err)
 	}
 	m := model{spec, w}
+	if err := r.saveMeta(u.Key, snapshotMeta{Before: before.Accuracy, History: hist, Seconds: time.Since(t0).Seconds()}); err != nil {
+		return model{}, err
+	}
 	if err := r.saveSnapshot(u.Key, m); err != nil {
 		return model{}, err
 	}
 	if err := os.RemoveAll(filepath.Join(r.dir(u.Key), "checkpoints")); err != nil {
-		return model{}, err
-	}
-	if err := r.saveMeta(u.Key, snapshotMeta{Before: before.Accuracy, History: hist, Seconds: time.Since(t0).Seconds()}); err != nil {
 		return model{}, err
 	}
 	if _, ok := r.env.Store.Get(u.Key); !ok {

@@ -68,8 +68,8 @@ type Store struct {
 }
 
 // OpenStore reads the store at path (a missing file is an empty store) and validates every line:
-// a line that is not a complete Row, or a key seen twice with different contents, is an error
-// naming the file and the line.
+// a line that is not a complete Row, or whose key does not match its config, is an error naming
+// the file and the line. A key seen twice (two shards finished the same unit) keeps its first row.
 func OpenStore(path string) (*Store, error) {
 	s := &Store{path: path, rows: map[string]Row{}}
 	return s, s.reload()

@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/hybridprune/hybridprune/nets"
@@ -20,6 +21,11 @@ type Recipe struct {
 	BatchSize int     `json:"batch"`
 	Augment   bool    `json:"augment"`
 	Seed      uint64  `json:"seed"`
+	// Momentum and WeightDecay of sgd: nil means nets.Train's defaults (0.9 and 5e-4 for sgd, no
+	// decay for adam). Set values are part of the unit keys; nil ones are not, so a change of those
+	// defaults must come with new sweep names or explicit values.
+	Momentum    *float64 `json:"momentum,omitempty"`
+	WeightDecay *float64 `json:"weight_decay,omitempty"`
 }
 
 // Validate rejects non-positive epochs (unless zero is allowed), an unknown optimizer, and a
@@ -45,7 +51,8 @@ func (r Recipe) Validate(what string, allowZeroEpochs bool) error {
 
 func (r Recipe) trainConfig() nets.TrainConfig {
 	return nets.TrainConfig{Epochs: r.Epochs, BatchSize: r.BatchSize, Optimizer: r.Optimizer,
-		LearningRate: r.LR, Augment: r.Augment, Seed: r.Seed, Schedule: "cosine"}
+		LearningRate: r.LR, Augment: r.Augment, Seed: r.Seed, Schedule: "cosine",
+		Momentum: r.Momentum, WeightDecay: r.WeightDecay}
 }
 
 // Data names a dataset and optional subsets (0: all examples).
@@ -197,11 +204,11 @@ func ParseShard(s string) (Shard, error) {
 	if !ok {
 		return sh, fmt.Errorf("shard %q: want i/n", s)
 	}
-	if _, err := fmt.Sscan(i, &sh.I); err != nil {
-		return sh, fmt.Errorf("shard %q: %w", s, err)
-	}
-	if _, err := fmt.Sscan(n, &sh.N); err != nil {
-		return sh, fmt.Errorf("shard %q: %w", s, err)
+	var err1, err2 error
+	sh.I, err1 = strconv.Atoi(i)
+	sh.N, err2 = strconv.Atoi(n)
+	if err1 != nil || err2 != nil {
+		return sh, fmt.Errorf("shard %q: want i/n with integers", s)
 	}
 	if sh.N < 1 || sh.I < 0 || sh.I >= sh.N {
 		return sh, fmt.Errorf("shard %q: want 0 <= i < n", s)

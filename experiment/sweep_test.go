@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hybridprune/hybridprune/nets"
@@ -80,7 +81,7 @@ func TestShardsDisjointComplete(t *testing.T) {
 			t.Fatalf("%d shards list %d units, want %d", n, len(seen), len(all)-1)
 		}
 	}
-	for _, bad := range []string{"2/2", "-1/3", "x", "1/0"} {
+	for _, bad := range []string{"2/2", "-1/3", "x", "1/0", "1/4x", "0/4/2"} {
 		if _, err := ParseShard(bad); err == nil {
 			t.Errorf("ParseShard(%q) accepted", bad)
 		}
@@ -90,6 +91,7 @@ func TestShardsDisjointComplete(t *testing.T) {
 // fakeEnv trains nothing (weights pass through) and counts the training calls; failAfter > 0
 // makes the call after that many fail, as a killed run would stop.
 type fakeEnv struct {
+	mu               sync.Mutex
 	calls, failAfter int
 }
 
@@ -107,8 +109,11 @@ func (f *fakeEnv) env(t *testing.T, store *Store, work string) Env {
 	return Env{Store: store, WorkDir: work, Backend: "fake",
 		Datasets: func(Data) (*data.Dataset, *data.Dataset, error) { return ds(8, data.Train), ds(4, data.Test), nil },
 		Train: func(spec *nets.Spec, w nets.Weights, _, _ *data.Dataset, cfg nets.TrainConfig) (*nets.TrainResult, error) {
+			f.mu.Lock()
 			f.calls++
-			if f.failAfter > 0 && f.calls > f.failAfter {
+			killed := f.failAfter > 0 && f.calls > f.failAfter
+			f.mu.Unlock()
+			if killed {
 				return nil, errKilled
 			}
 			res := &nets.TrainResult{Weights: w.Clone()}
@@ -217,5 +222,43 @@ func TestSharedUnitsRecorded(t *testing.T) {
 	rb, _ := b.Get(s.Units(Shard{})[1].Key)
 	if ra.Metrics.AccuracyBefore != rb.Metrics.AccuracyBefore || ra.Metrics.AccuracyBefore < 0 {
 		t.Fatalf("shared filter row: before-accuracy %v vs %v", ra.Metrics.AccuracyBefore, rb.Metrics.AccuracyBefore)
+	}
+}
+
+// TestShardsShareWorkDir: two shards started together on one store and one work directory train
+// the baseline once (the unit lock), lose no row, and together cover every unit.
+func TestShardsShareWorkDir(t *testing.T) {
+	dir := t.TempDir()
+	s := testSweep()
+	s.Metrics = []string{"l1-in", "l1-out", "hybrid1", "hybrid2"}
+	f := &fakeEnv{}
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st, err := OpenStore(filepath.Join(dir, "results.jsonl"))
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			env := f.env(t, st, filepath.Join(dir, "work"))
+			env.Shard = Shard{i, 2}
+			_, errs[i] = Run(s, env)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := 2 + 2*len(s.Metrics)*len(s.Ratios); f.calls != want {
+		t.Fatalf("two shards trained %d times, want %d (the baseline once)", f.calls, want)
+	}
+	st, _ := OpenStore(filepath.Join(dir, "results.jsonl"))
+	if n, want := len(st.Rows()), len(s.Units(Shard{})); n != want {
+		t.Fatalf("%d rows, want %d", n, want)
 	}
 }

@@ -104,6 +104,9 @@ func Section52Verdicts(g Grid) []Verdict {
 func Table1Verdicts(g Grid, metric string) []Verdict {
 	var out []Verdict
 	f, h := g.Filter[metric], g.Hybrid[metric]
+	if len(f) == 0 || len(h) == 0 {
+		return []Verdict{{Claim: "Table 1 claims", Paper: "-", Ours: fmt.Sprintf("metric %q is not in sweep %q", metric, g.Sweep.Name), Status: "open"}}
+	}
 	// "For most percentages of remaining filters, the accuracy loss is about 1%."
 	loss, n, known := 0, 0, true
 	for i := range h {
@@ -124,7 +127,7 @@ func Table1Verdicts(g Grid, metric string) []Verdict {
 	rh, okh := SmallestRatioAtLeast(g.Sweep.Ratios, h, 0.973)
 	out = append(out, Verdict{Claim: "to reach 0.973, filter pruning can go further than hybrid pruning",
 		Paper: "filter 0.5, hybrid 0.7", Ours: fmt.Sprintf("filter %s, hybrid %s", ratioOr(rf, okf), ratioOr(rh, okh)),
-		Status: status(!okh || (okf && rf <= rh), allPresent(f) && allPresent(h))})
+		Status: status(okf && (!okh || rf <= rh), allPresent(f) && allPresent(h) && (okf || okh))})
 	// "Hybrid removes 50% of the filters with 1.6% accuracy drop from 2:4 only."
 	if i := slices.Index(g.Sweep.Ratios, 0.5); i >= 0 {
 		known := g.NMOnly != nil && h[i] != nil

@@ -7,10 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/hybridprune/hybridprune/experiment"
+	"github.com/hybridprune/hybridprune/gemm"
+	"github.com/hybridprune/hybridprune/nets"
 )
 
 // RepoDir finds the repository root (the directory holding sweeps/ and go.mod) from the working
@@ -52,6 +55,9 @@ func Quick(s experiment.Sweep) experiment.Sweep {
 // so far and the time left. In quick mode (HYBRIDPRUNE_QUICK, CI) the sweep is shrunk (Quick) and
 // runs into a temporary store, never the committed one.
 func RunSweep(name string) (experiment.Grid, error) {
+	if err := gemm.EnvError(); err != nil {
+		return experiment.Grid{}, err
+	}
 	root, err := RepoDir()
 	if err != nil {
 		return experiment.Grid{}, err
@@ -75,7 +81,7 @@ func RunSweep(name string) (experiment.Grid, error) {
 	}
 	bar := NewProgress(fmt.Sprintf("sweep %s", sw.Name), units)
 	start := time.Now()
-	sum, err := experiment.Run(sw, experiment.Env{Store: st, WorkDir: work, Backend: "simplego",
+	sum, err := experiment.Run(sw, experiment.Env{Store: st, WorkDir: work, Backend: nets.BackendDescription(),
 		Progress: func(p experiment.Progress) {
 			status := p.Desc
 			if p.Epochs > 0 {
@@ -108,9 +114,14 @@ func storeLabel(path, root string) string {
 	return "(temporary) " + filepath.Base(path)
 }
 
+// QuickDirEnv names the directory of quick mode's stores and snapshots (default: the system's
+// temporary directory's hybridprune-quick); scripts/run-notebooks.sh sets a new one per run so that
+// every run trains its quick units afresh.
+const QuickDirEnv = "HYBRIDPRUNE_QUICK_DIR"
+
 // openSweep loads sweeps/NAME.json and its store: results/NAME.jsonl, or in quick mode the shrunk
-// sweep and a store under the system's temporary directory (shared by the cells of one notebook
-// run, never the committed one).
+// sweep and a store under QuickDirEnv (shared by the cells of one notebook run, never the
+// committed one).
 func openSweep(root, name string) (experiment.Sweep, *experiment.Store, string, error) {
 	sw, err := experiment.LoadSweep(filepath.Join(root, "sweeps", name+".json"))
 	if err != nil {
@@ -120,7 +131,10 @@ func openSweep(root, name string) (experiment.Sweep, *experiment.Store, string, 
 	work := filepath.Join(root, "runs", "sweeps")
 	if QuickMode() {
 		sw = Quick(sw)
-		tmp := filepath.Join(os.TempDir(), "hybridprune-quick")
+		tmp := os.Getenv(QuickDirEnv) // scripts/run-notebooks.sh sets a fresh one per run
+		if tmp == "" {
+			tmp = filepath.Join(os.TempDir(), "hybridprune-quick")
+		}
 		storePath, work = filepath.Join(tmp, name+".jsonl"), filepath.Join(tmp, "work")
 	}
 	st, err := experiment.OpenStore(storePath)
@@ -186,6 +200,10 @@ func SweepPlot(g experiment.Grid, column, title string, metrics []string, paper 
 // Table1 shows Table 1 side by side with the paper's: the original model, 2:4 only, then per
 // ratio filter pruning and hybrid pruning with metric, ours next to the paper's.
 func Table1(g experiment.Grid, metric string) {
+	if _, ok := g.Filter[metric]; !ok {
+		DisplayMarkdown(fmt.Sprintf("Table 1: metric %q is not in sweep %s (it has %v).", metric, g.Sweep.Name, g.Sweep.Metrics))
+		return
+	}
 	p := experiment.PaperTable1
 	f2 := func(v float64) string {
 		if math.IsNaN(v) {
@@ -226,6 +244,12 @@ func Verdicts(vs ...[]experiment.Verdict) {
 // and along the channels (grid channels), ours beside the paper's, at 1.0 (2:4 only) and every
 // ratio.
 func Table2(width, channels experiment.Grid, metric string) {
+	_, okw := width.Hybrid[metric]
+	_, okc := channels.Hybrid[metric]
+	if !okw || !okc || !slices.Equal(width.Sweep.Ratios, channels.Sweep.Ratios) {
+		DisplayMarkdown(fmt.Sprintf("Table 2: both sweeps need metric %q and the same ratios (%v vs %v).", metric, width.Sweep.Ratios, channels.Sweep.Ratios))
+		return
+	}
 	p := experiment.PaperTable2
 	f3 := func(v float64) string {
 		if math.IsNaN(v) {
@@ -241,10 +265,7 @@ func Table2(width, channels experiment.Grid, metric string) {
 				pw, pc = p.Width[k+1], p.Channels[k+1]
 			}
 		}
-		var ch *experiment.Row
-		if i < len(channels.Hybrid[metric]) {
-			ch = channels.Hybrid[metric][i]
-		}
+		ch := channels.Hybrid[metric][i]
 		rows = append(rows, []string{fmt.Sprintf("%.1f", r), f3(pw), f3(experiment.Accuracy(width.Hybrid[metric][i])), f3(pc), f3(experiment.Accuracy(ch))})
 	}
 	DisplayTable([]string{"remaining", "width: paper", "width: ours", "channels: paper", "channels: ours"}, rows)
@@ -253,6 +274,10 @@ func Table2(width, channels experiment.Grid, metric string) {
 // Widths shows the conv widths every metric's trajectory kept at the grid's ratio index i,
 // with the hybrid accuracy: a global selection that strips a layer shows here.
 func Widths(g experiment.Grid, i int) {
+	if i < 0 || i >= len(g.Sweep.Ratios) {
+		DisplayMarkdown(fmt.Sprintf("Widths: ratio index %d outside the sweep's %d ratios.", i, len(g.Sweep.Ratios)))
+		return
+	}
 	var rows [][]string
 	for _, m := range g.Sweep.Metrics {
 		r := g.Filter[m][i]

@@ -3,12 +3,14 @@ package nets
 import (
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/gomlx/gomlx/backends"
 	_ "github.com/gomlx/gomlx/backends/default" // simplego, plus XLA where it builds (GPU machines).
 	"github.com/gomlx/gomlx/backends/simplego"
 
+	"github.com/hybridprune/hybridprune/gemm"
 	"github.com/hybridprune/hybridprune/nets/workaround"
 )
 
@@ -44,4 +46,23 @@ func Backend() (backends.Backend, error) {
 		}
 	})
 	return backend, backendErr
+}
+
+// BackendDescription names the backend for logs and provenance, e.g. "SimpleGo (go) + fast
+// executors (asm-avx2)", "SimpleGo (go) (own executors only)", or the XLA backend's name; the
+// error text when no backend can be created.
+func BackendDescription() string {
+	b, err := Backend()
+	if err != nil {
+		return "unavailable: " + err.Error()
+	}
+	name := b.Name()
+	if strings.HasPrefix(name, "SimpleGo") {
+		if workaround.FastOpsActive() {
+			name += " + fast executors (" + gemm.RouteName() + ")"
+		} else {
+			name += " (own executors only)"
+		}
+	}
+	return name
 }

@@ -54,6 +54,8 @@ mkdir -p "$outdir"
 outdir="$(cd "$outdir" && pwd)"
 
 export HYBRIDPRUNE_QUICK="${HYBRIDPRUNE_QUICK:-1}"
+# Quick mode's stores and snapshots: new for every run, so every run trains its units.
+export HYBRIDPRUNE_QUICK_DIR="${HYBRIDPRUNE_QUICK_DIR:-$outdir/quick-store}"
 timeout="${NOTEBOOK_TIMEOUT:-1800}"
 gobin="$(go env GOBIN)"
 export PATH="${gobin:-$(go env GOPATH)/bin}:$PATH" # gonb, goimports, gopls.

@@ -4,12 +4,9 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"strings"
 
-	"github.com/hybridprune/hybridprune/gemm"
 	"github.com/hybridprune/hybridprune/nets"
 	"github.com/hybridprune/hybridprune/nets/data"
-	"github.com/hybridprune/hybridprune/nets/workaround"
 )
 
 func init() {
@@ -71,18 +68,4 @@ func runSummary(args []string) error {
 	return nil
 }
 
-func backendName() string {
-	b, err := nets.Backend()
-	if err != nil {
-		return "unavailable: " + err.Error()
-	}
-	name := b.Name()
-	if strings.HasPrefix(name, "SimpleGo") {
-		if workaround.FastOpsActive() {
-			name += " + fast executors (" + gemm.RouteName() + ")"
-		} else {
-			name += " (own executors only)"
-		}
-	}
-	return name
-}
+func backendName() string { return nets.BackendDescription() }

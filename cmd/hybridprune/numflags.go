@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"math"
@@ -42,7 +43,7 @@ func optionalFloat(fs *flag.FlagSet, name string, lo, hi float64, usage string) 
 
 func parseFloatIn(s string, lo, hi float64, openLo bool) (float64, error) {
 	x, err := strconv.ParseFloat(s, 64)
-	if err != nil {
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
 		return 0, fmt.Errorf("not a number")
 	}
 	if math.IsNaN(x) || math.IsInf(x, 0) || x < lo || x > hi || (openLo && x == lo) {

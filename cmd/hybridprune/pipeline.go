@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"text/tabwriter"
 	"time"
 
@@ -37,7 +38,7 @@ func runPipeline(args []string) error {
 		return err
 	}
 	if *target >= 1 {
-		return fmt.Errorf("-target %g: want a ratio below 1", *target)
+		return fmt.Errorf("invalid value for flag -target: %g: want a remaining ratio below 1", *target)
 	}
 	rec := func(e int, lr float64, seed uint64) experiment.Recipe {
 		return experiment.Recipe{Epochs: e, Optimizer: "sgd", LR: lr, BatchSize: 128, Augment: true, Seed: seed}
@@ -71,13 +72,17 @@ func runPipeline(args []string) error {
 		return err
 	}
 	g := experiment.Collect(sw, st)
+	rows := []*experiment.Row{g.Baseline, g.NMOnly, g.Filter[*metric][0], g.Hybrid[*metric][0]}
+	if slices.Contains(rows, nil) {
+		return fmt.Errorf("pipeline: %s lacks a row of this configuration (another -metric or -target?)", st.Path())
+	}
 	ms, err := pipelineTimes(sw, work, *metric, *batch)
 	if err != nil {
-		return err
+		return fmt.Errorf("timing the models needs their snapshots in %s (delete %s to recompute them): %w", work, st.Path(), err)
 	}
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "\nmodel\tremaining\ttest accuracy\tparams\tnon-zero\tengine ms/batch %d\timages/s\t\n", *batch)
-	for i, r := range []*experiment.Row{g.Baseline, g.NMOnly, g.Filter[*metric][0], g.Hybrid[*metric][0]} {
+	for i, r := range rows {
 		name := []string{"original", "2:4 only", "filter pruning", "hybrid (filter + 2:4)"}[i]
 		fmt.Fprintf(tw, "%s\t%.2f\t%.4f\t%d\t%d\t%.2f\t%.0f\t\n", name, r.Metrics.RemainingRatio, r.Metrics.Accuracy,
 			r.Metrics.Params, r.Metrics.NonZero, ms[i], float64(*batch)/ms[i]*1e3)

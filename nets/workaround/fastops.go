@@ -67,6 +67,7 @@ var (
 	fastOpsErr         error
 	fastOpsLayout      simplegoLayout
 	fastOpsEnabled     atomic.Bool
+	fastOpsInstalled   atomic.Bool
 	fastDotCalls       atomic.Int64
 	fastTransposeCalls atomic.Int64
 	fastGatherCalls    atomic.Int64
@@ -112,12 +113,15 @@ func InstallFastOps() error {
 		simplegoNodeExecutors[backends.OpTypeScatterSum] = execFastScatterSum
 		simplegoNodeExecutors[backends.OpTypeSign] = execFastSign
 		fastOpsEnabled.Store(true)
+		fastOpsInstalled.Store(true)
 	})
 	return fastOpsErr
 }
 
 // FastOpsActive reports whether the fast executors are installed and turned on.
-func FastOpsActive() bool { return fastOpsEnabled.Load() }
+func FastOpsActive() bool {
+	return fastOpsInstalled.Load() && fastOpsEnabled.Load()
+}
 
 // SetFastOps turns the installed fast executors on or off at run time (tests compare both paths);
 // it returns the previous setting. It has no effect before InstallFastOps succeeded.

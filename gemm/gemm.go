@@ -170,6 +170,10 @@ func mulPacked(m, n, k int, pa, b []float32, ldb int, transB bool, bRows []int32
 		return
 	}
 	kr := Current()
+	dense := kr.dense
+	if s := CeilDiv(n, 16); s <= 3 && kr.narrowDense[s] != nil {
+		dense = kr.narrowDense[s] // only the strips that hold output (Tile copies n columns out)
+	}
 	tiles, panels := CeilDiv(m, DenseRows), CeilDiv(n, DenseCols)
 	mPad := tiles * DenseRows
 	g := SplitGrid(tiles, panels, Threads())
@@ -199,7 +203,7 @@ func mulPacked(m, n, k int, pa, b []float32, ldb int, transB bool, bRows []int32
 					for q := range np {
 						bq := bp[q*kc*DenseCols : (q+1)*kc*DenseCols]
 						Tile(c, ldc, m, n, t*DenseRows, (qc+q)*DenseCols, DenseRows, DenseCols, pc > 0, &scratch, func(cc []float32, l int, load bool) {
-							kr.dense(kc, ap, bq, cc, l, load)
+							dense(kc, ap, bq, cc, l, load)
 						})
 					}
 				}

@@ -23,6 +23,24 @@ func denseKernelAVX2(k int, a, b, c []float32, ldc int, load bool)
 //go:noescape
 func indexTilesAVX2(ntiles int, seg []int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool)
 
+//go:noescape
+func indexTilesNarrowAVX2S1(ntiles int, seg []int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool)
+
+//go:noescape
+func indexTilesNarrowAVX2S2(ntiles int, seg []int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool)
+
+//go:noescape
+func indexTilesNarrowAVX2S3(ntiles int, seg []int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool)
+
+//go:noescape
+func denseKernelNarrowAVX2S1(k int, a, b, c []float32, ldc int, load bool)
+
+//go:noescape
+func denseKernelNarrowAVX2S2(k int, a, b, c []float32, ldc int, load bool)
+
+//go:noescape
+func denseKernelNarrowAVX2S3(k int, a, b, c []float32, ldc int, load bool)
+
 func indexKernelAVX512(cnt int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool) {
 	seg := [2]int{0, cnt}
 	indexTilesAVX512(1, seg[:], vals, offs, b, c, ldc, load)
@@ -37,5 +55,7 @@ func init() {
 	register(&Route{name: "asm-avx512", priority: 20, needs: "AVX-512F", available: cpu.X86.HasAVX512F,
 		dense: denseKernelAVX512, index: indexKernelAVX512, tiles: indexTilesAVX512, indexBlock: 64})
 	register(&Route{name: "asm-avx2", priority: 15, needs: "AVX2 and FMA", available: cpu.X86.HasAVX2 && cpu.X86.HasFMA,
-		dense: denseKernelAVX2, index: indexKernelAVX2, tiles: indexTilesAVX2, indexBlock: 128})
+		dense: denseKernelAVX2, index: indexKernelAVX2, tiles: indexTilesAVX2, indexBlock: 128,
+		narrow:      [4]indexTilesFunc{nil, indexTilesNarrowAVX2S1, indexTilesNarrowAVX2S2, indexTilesNarrowAVX2S3},
+		narrowDense: [4]denseKernelFunc{nil, denseKernelNarrowAVX2S1, denseKernelNarrowAVX2S2, denseKernelNarrowAVX2S3}})
 }

@@ -62,6 +62,25 @@ type Route struct {
 	// (column strips outermost, so one 32-column strip of the panel stays
 	// in L1) 128 of 32..256 on Zen 2.
 	indexBlock int
+	// narrow[s] (s = 1..3), when set, runs the indexed kernel on only the first 32*s columns of
+	// each tile, for products with N < IndexCols.
+	narrow [4]indexTilesFunc
+	// narrowDense[s] (s = 1..3), when set, computes only the first 16*s columns of a dense tile,
+	// for products with N < DenseCols.
+	narrowDense [4]denseKernelFunc
+}
+
+// HasNarrow reports whether the route has a narrow indexed kernel for the first 32*strips
+// columns of a tile (strips 1..3).
+func (r *Route) HasNarrow(strips int) bool {
+	return strips >= 1 && strips <= 3 && r.narrow[strips] != nil
+}
+
+// IndexTilesNarrow is IndexTiles on only the first 32*strips columns of each tile (see
+// HasNarrow): C needs ldc >= 32*strips and the panel only those columns. It panics on a route
+// without the kernel; check HasNarrow first.
+func (r *Route) IndexTilesNarrow(strips, ntiles int, seg []int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool) {
+	r.narrow[strips](ntiles, seg, vals, offs, b, c, ldc, load)
 }
 
 // IndexBlock returns the K block, in dense B rows, that sparse plans built

@@ -212,3 +212,47 @@ func BenchmarkMicroIndex(b *testing.B) {
 		})
 	}
 }
+
+// TestIndexNarrowMatchesFull: on routes with narrow kernels, the first 32*s columns of each tile
+// equal those of the full kernel, with and without load, and nothing past them is written.
+func TestIndexNarrowMatchesFull(t *testing.T) {
+	gemmtest.ForEachRoute(t, func(t *testing.T) {
+		r := gemm.Current()
+		seg := []int{0, 3, 3, 40}
+		steps, ntiles := seg[len(seg)-1], len(seg)-1
+		vals := testmat.RandMatrix(steps*gemm.IndexRows, 8)
+		offs := make([]uint16, len(vals))
+		for i := range offs {
+			offs[i] = uint16((i * 13 % 64) * gemm.IndexStride / 2)
+		}
+		b := testmat.RandMatrix(64*gemm.IndexStride, 9)
+		for s := 1; s <= 3; s++ {
+			if !r.HasNarrow(s) {
+				continue
+			}
+			ldc := 32*s + 3
+			c0 := testmat.RandMatrix(ntiles*gemm.IndexRows*gemm.IndexCols, 10)
+			for _, load := range []bool{false, true} {
+				full := slices.Clone(c0)
+				r.IndexTiles(ntiles, seg, vals, offs, b, full, gemm.IndexCols, load)
+				nar := make([]float32, ntiles*gemm.IndexRows*ldc)
+				for i := range ntiles * gemm.IndexRows {
+					copy(nar[i*ldc:i*ldc+ldc], c0[i*gemm.IndexCols:])
+				}
+				before := slices.Clone(nar)
+				r.IndexTilesNarrow(s, ntiles, seg, vals, offs, b, nar, ldc, load)
+				for i := range ntiles * gemm.IndexRows {
+					for x := range ldc {
+						got, want := nar[i*ldc+x], full[i*gemm.IndexCols+x]
+						if x >= 32*s {
+							want = before[i*ldc+x]
+						}
+						if got != want {
+							t.Fatalf("strips %d load %v row %d col %d: %g, want %g", s, load, i, x, got, want)
+						}
+					}
+				}
+			}
+		}
+	})
+}

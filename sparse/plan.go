@@ -152,6 +152,10 @@ func (p *Plan) run(b []float32, n int, c []float32) {
 		return
 	}
 	kr := gemm.Current()
+	if strips := gemm.CeilDiv(n, 32); n < gemm.IndexCols && kr.HasNarrow(strips) {
+		p.runNarrow(kr, b, n, c, strips)
+		return
+	}
 	panels := gemm.CeilDiv(n, gemm.IndexCols)
 	g := gemm.SplitGrid(p.tiles, panels, gemm.Threads())
 	gemm.Parallel(g.Workers(), func(w int) {
@@ -185,6 +189,35 @@ func (p *Plan) run(b []float32, n int, c []float32) {
 					p.edgeTile(kr, blk, t, q, n, c, panel, &scratch)
 				}
 			}
+		}
+	})
+}
+
+// runNarrow is run for N < IndexCols on a route with narrow kernels: each worker accumulates its
+// row tiles over all K blocks in a scratch C of 32*strips columns (only the strips that hold
+// output are computed), then copies the n valid columns out.
+func (p *Plan) runNarrow(kr *gemm.Route, b []float32, n int, c []float32, strips int) {
+	width := 32 * strips
+	g := gemm.SplitGrid(p.tiles, 1, gemm.Threads())
+	gemm.Parallel(g.Workers(), func(w int) {
+		t0, t1 := g.RowRange(w)
+		if t0 == t1 {
+			return
+		}
+		scratchp := gemm.GetFloats((t1 - t0) * gemm.IndexRows * width)
+		defer gemm.PutFloats(scratchp)
+		panelp := gemm.GetFloats(p.kb * gemm.IndexStride)
+		defer gemm.PutFloats(panelp)
+		scratch, panel := *scratchp, *panelp
+		for blk := range p.nkb {
+			k0 := blk * p.kb
+			gemm.PackB(panel, b, n, n, 0, 1, p.kb, width, gemm.IndexStride, func(r int) int { return k0 + r }, p.k)
+			seg := p.seg[blk*p.tiles+t0 : blk*p.tiles+t1+1]
+			kr.IndexTilesNarrow(strips, t1-t0, seg, p.vals, p.offs, panel, scratch, width, blk > 0)
+		}
+		for r := t0 * gemm.IndexRows; r < min(t1*gemm.IndexRows, p.rows); r++ {
+			i := r - t0*gemm.IndexRows
+			copy(c[r*n:r*n+n], scratch[i*width:i*width+n])
 		}
 	})
 }

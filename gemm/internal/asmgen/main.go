@@ -24,8 +24,15 @@ func main() {
 	p("")
 	p(`#include "textflag.h"`)
 	p("")
-	dense(p)
-	index(p)
+	dense(p, "denseKernelAVX2", 4)
+	for strips := 1; strips <= 3; strips++ {
+		dense(p, fmt.Sprintf("denseKernelNarrowAVX2S%d", strips), strips)
+	}
+	index(p, "indexTilesAVX2", 4)
+	for strips := 1; strips <= 3; strips++ {
+		p("")
+		index(p, fmt.Sprintf("indexTilesNarrowAVX2S%d", strips), strips)
+	}
 	if err := os.WriteFile(out, w.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
@@ -36,13 +43,15 @@ func main() {
 // B values of one k and Y14/Y15 alternate as broadcast A values: per k, 2
 // loads, 6 broadcasts and 12 FMAs. The A micro-panel (6 KiB at kc=256) is
 // read once per strip from L1; the B strip (16 KiB) once in all.
-func dense(p func(string, ...any)) {
-	p("// func denseKernelAVX2(k int, a, b, c []float32, ldc int, load bool)")
-	p("TEXT ·denseKernelAVX2(SB), NOSPLIT, $0-89")
+//
+// The narrow variants (strips 1..3) compute only the first 16*strips columns, for N < DenseCols.
+func dense(p func(string, ...any), name string, strips int) {
+	p("// func %s(k int, a, b, c []float32, ldc int, load bool)", name)
+	p("TEXT ·%s(SB), NOSPLIT, $0-89", name)
 	p("\tMOVQ ldc+80(FP), R8")
 	p("\tSHLQ $2, R8")
 	p("\tMOVBLZX load+88(FP), R9")
-	for s := range 4 {
+	for s := range strips {
 		off := s * 64
 		p("\t// strip %d: columns %d..%d", s, s*16, s*16+15)
 		p("\tMOVQ k+0(FP), CX")
@@ -98,13 +107,16 @@ func dense(p func(string, ...any)) {
 // call gathers from them. Per strip and tile, Y0..Y11 accumulate (row i in
 // Y4i..Y4i+3) and Y12..Y14 hold the broadcast values of one step: per kept
 // value, one index load, one broadcast load and 4 FMAs with a memory operand.
-func index(p func(string, ...any)) {
-	p("// func indexTilesAVX2(ntiles int, seg []int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool)")
-	p("TEXT ·indexTilesAVX2(SB), NOSPLIT, $0-137")
+//
+// The narrow variants (strips 1..3) compute only the first 32*strips columns of each tile, for
+// products whose N is below IndexCols (batch 1-8 on small feature maps).
+func index(p func(string, ...any), name string, strips int) {
+	p("// func %s(ntiles int, seg []int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool)", name)
+	p("TEXT ·%s(SB), NOSPLIT, $0-137", name)
 	p("\tMOVQ ldc+128(FP), R8")
 	p("\tSHLQ $2, R8")
 	p("\tMOVQ b_base+80(FP), BX")
-	for s := range 4 {
+	for s := range strips {
 		off := s * 128
 		p("\t// strip %d: columns %d..%d of every tile", s, s*32, s*32+31)
 		p("\tMOVQ seg_base+8(FP), DX")

@@ -9,11 +9,13 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/hybridprune/hybridprune/experiment"
 	"github.com/hybridprune/hybridprune/gemm"
 	"github.com/hybridprune/hybridprune/nets"
 	"github.com/hybridprune/hybridprune/pruner"
@@ -105,6 +107,8 @@ func benchMain(args []string, out io.Writer) error {
 		models = append(models, m)
 	}
 
+	fmt.Fprintf(out, "CPU %s, %d cores; micro-kernel routes usable here %v (HYBRIDPRUNE_KERNEL forces one); %s\n",
+		experiment.CPUModel(), runtime.NumCPU(), gemm.Routes(), time.Now().UTC().Format("2006-01-02"))
 	fmt.Fprintf(out, "bench %s (%s, %d classes): %s; filters chosen globally by %s (k=%g); hybrid = filter-pruned + %s masks on conv weights (%s order)\n",
 		spec.Name, spec.Input, spec.NumClasses, source, *metric, *k, pat, order)
 	fmt.Fprintf(out, "engine: filter-only = dense layers, hybrid = nm conv layers; %d threads, kernel route %s; best call of %d interleaved rounds over %v per row (noisy machine: compare ratios, not absolutes)\n",

@@ -63,7 +63,7 @@ type Route struct {
 	// in L1) 128 of 32..256 on Zen 2.
 	indexBlock int
 	// narrow[s] (s = 1..3), when set, runs the indexed kernel on only the first 32*s columns of
-	// each tile, for products with N < IndexCols.
+	// each tile, for products with N < IndexCols; narrow[0] on only the first 8.
 	narrow [4]indexTilesFunc
 	// narrowDense[s] (s = 1..3), when set, computes only the first 16*s columns of a dense tile,
 	// for products with N < DenseCols.
@@ -71,13 +71,21 @@ type Route struct {
 }
 
 // HasNarrow reports whether the route has a narrow indexed kernel for the first 32*strips
-// columns of a tile (strips 1..3).
+// columns of a tile (strips 1..3), or for the first 8 (strips 0).
 func (r *Route) HasNarrow(strips int) bool {
-	return strips >= 1 && strips <= 3 && r.narrow[strips] != nil
+	return strips >= 0 && strips <= 3 && r.narrow[strips] != nil
 }
 
-// IndexTilesNarrow is IndexTiles on only the first 32*strips columns of each tile (see
-// HasNarrow): C needs ldc >= 32*strips and the panel only those columns. It panics on a route
+// NarrowWidth is the number of columns IndexTilesNarrow computes for strips: 8 for 0, else 32*strips.
+func NarrowWidth(strips int) int {
+	if strips == 0 {
+		return 8
+	}
+	return 32 * strips
+}
+
+// IndexTilesNarrow is IndexTiles on only the first NarrowWidth(strips) columns of each tile (see
+// HasNarrow): C needs ldc >= that width and the panel only those columns. It panics on a route
 // without the kernel; check HasNarrow first.
 func (r *Route) IndexTilesNarrow(strips, ntiles int, seg []int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool) {
 	r.narrow[strips](ntiles, seg, vals, offs, b, c, ldc, load)

@@ -152,7 +152,11 @@ func (p *Plan) run(b []float32, n int, c []float32) {
 		return
 	}
 	kr := gemm.Current()
-	if strips := gemm.CeilDiv(n, 32); n < gemm.IndexCols && kr.HasNarrow(strips) {
+	strips := gemm.CeilDiv(n, 32)
+	if n <= 8 && kr.HasNarrow(0) {
+		strips = 0
+	}
+	if n < gemm.IndexCols && kr.HasNarrow(strips) {
 		p.runNarrow(kr, b, n, c, strips)
 		return
 	}
@@ -194,10 +198,10 @@ func (p *Plan) run(b []float32, n int, c []float32) {
 }
 
 // runNarrow is run for N < IndexCols on a route with narrow kernels: each worker accumulates its
-// row tiles over all K blocks in a scratch C of 32*strips columns (only the strips that hold
+// row tiles over all K blocks in a scratch C of gemm.NarrowWidth(strips) columns (only the strips that hold
 // output are computed), then copies the n valid columns out.
 func (p *Plan) runNarrow(kr *gemm.Route, b []float32, n int, c []float32, strips int) {
-	width := 32 * strips
+	width := gemm.NarrowWidth(strips)
 	g := gemm.SplitGrid(p.tiles, 1, gemm.Threads())
 	gemm.Parallel(g.Workers(), func(w int) {
 		t0, t1 := g.RowRange(w)

@@ -33,6 +33,8 @@ func main() {
 		p("")
 		index(p, fmt.Sprintf("indexTilesNarrowAVX2S%d", strips), strips)
 	}
+	p("")
+	index8(p)
 	if err := os.WriteFile(out, w.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
@@ -181,6 +183,92 @@ func index(p func(string, ...any), name string, strips int) {
 		p("\tJMP    tileloop%d", s)
 		p("tilesdone%d:", s)
 	}
+	p("\tVZEROUPPER")
+	p("\tRET")
+}
+
+// index8 writes indexTiles8AVX2: the first 8 columns of each 3x128 indexed tile, for N <= 8
+// (batch 1-2 on 2x2 feature maps). One YMM per row leaves the FMA latency exposed, so four steps
+// run at a time into four accumulator sets (Y0..Y11: set u, row i in Y(3u+i)), summed at the end;
+// Y12..Y14 hold broadcasts and Y15 the loaded B row.
+func index8(p func(string, ...any)) {
+	p("// func indexTiles8AVX2(ntiles int, seg []int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool)")
+	p("TEXT ·indexTiles8AVX2(SB), NOSPLIT, $0-137")
+	p("\tMOVQ ldc+128(FP), R8")
+	p("\tSHLQ $2, R8")
+	p("\tMOVQ b_base+80(FP), BX")
+	p("\tMOVQ seg_base+8(FP), DX")
+	p("\tMOVQ c_base+104(FP), R12")
+	p("\tMOVQ ntiles+0(FP), R13")
+	p("tileloop:")
+	p("\tTESTQ  R13, R13")
+	p("\tJLE    done")
+	p("\tMOVQ   (DX), R9")
+	p("\tMOVQ   8(DX), CX")
+	p("\tSUBQ   R9, CX")
+	p("\tIMUL3Q $12, R9, AX")
+	p("\tADDQ   vals_base+32(FP), AX")
+	p("\tIMUL3Q $6, R9, SI")
+	p("\tADDQ   offs_base+56(FP), SI")
+	for r := range 12 {
+		p("\tVXORPS Y%d, Y%d, Y%d", r, r, r)
+	}
+	p("loop4:")
+	p("\tCMPQ CX, $4")
+	p("\tJLT  rest")
+	for u := range 4 {
+		for i := range 3 {
+			p("\tMOVWQZX %d(SI), R9", 6*u+2*i)
+			p("\tVBROADCASTSS %d(AX), Y12", 12*u+4*i)
+			p("\tVFMADD231PS (BX)(R9*8), Y12, Y%d", 3*u+i)
+		}
+	}
+	p("\tADDQ $48, AX")
+	p("\tADDQ $24, SI")
+	p("\tSUBQ $4, CX")
+	p("\tJMP  loop4")
+	p("rest:")
+	p("\tTESTQ CX, CX")
+	p("\tJLE   reduce")
+	for i := range 3 {
+		p("\tMOVWQZX %d(SI), R9", 2*i)
+		p("\tVBROADCASTSS %d(AX), Y12", 4*i)
+		p("\tVFMADD231PS (BX)(R9*8), Y12, Y%d", i)
+	}
+	p("\tADDQ $12, AX")
+	p("\tADDQ $6, SI")
+	p("\tDECQ CX")
+	p("\tJMP  rest")
+	p("reduce:")
+	for i := range 3 {
+		p("\tVADDPS Y%d, Y%d, Y%d", 3+i, i, i)
+		p("\tVADDPS Y%d, Y%d, Y%d", 9+i, 6+i, 6+i)
+		p("\tVADDPS Y%d, Y%d, Y%d", 6+i, i, i)
+	}
+	p("\tMOVQ R12, DI")
+	p("\tMOVBLZX load+136(FP), R9")
+	p("\tTESTQ R9, R9")
+	p("\tJZ    noload")
+	for i := range 3 {
+		p("\tVADDPS (DI), Y%d, Y%d", i, i)
+		if i < 2 {
+			p("\tADDQ R8, DI")
+		}
+	}
+	p("\tMOVQ R12, DI")
+	p("noload:")
+	for i := range 3 {
+		p("\tVMOVUPS Y%d, (DI)", i)
+		if i < 2 {
+			p("\tADDQ R8, DI")
+		}
+	}
+	p("\tADDQ   $8, DX")
+	p("\tIMUL3Q $3, R8, R9")
+	p("\tADDQ   R9, R12")
+	p("\tDECQ   R13")
+	p("\tJMP    tileloop")
+	p("done:")
 	p("\tVZEROUPPER")
 	p("\tRET")
 }

@@ -36,6 +36,9 @@ type Metrics struct {
 	Seconds float64 `json:"seconds"`
 	// History holds per-epoch test accuracies of the unit's training, when it trained.
 	History []float64 `json:"history,omitempty"`
+	// MsPerBatch is a speed unit's engine time per batch, best of interleaved calls, per variant
+	// ("dense": the filter-pruned model on dense kernels; "nm": the same with 2:4 conv layers).
+	MsPerBatch map[string]float64 `json:"ms_per_batch,omitempty"`
 }
 
 // Provenance says where and how a row was computed.

@@ -315,3 +315,54 @@ func PaperTable1Series(g experiment.Grid, column string) *Series {
 	}
 	return s
 }
+
+// Fig20 shows the speed study of sweep NAME (rows from `hybridprune sweep -speed METRIC`): engine
+// ms per batch of the filter-pruned models on dense kernels and with 2:4 conv layers per
+// remaining ratio, the 2:4-only baseline, and the paper's two speed claims checked against the
+// grid's accuracies.
+func Fig20(name, metric string, batch int) error {
+	g, err := LoadSweep(name)
+	if err != nil {
+		return err
+	}
+	sp := experiment.Speed{Metric: metric, Batch: batch}
+	root, _ := RepoDir()
+	_, st, _, err := openSweep(root, name)
+	if err != nil {
+		return err
+	}
+	base, rows := experiment.CollectSpeed(g.Sweep, sp, st)
+	dense, nm := Series{Name: "filter pruning (dense kernels)"}, Series{Name: "hybrid (2:4 conv layers)"}
+	for i, r := range rows {
+		if r != nil {
+			dense.X, dense.Y = append(dense.X, g.Sweep.Ratios[i]), append(dense.Y, r.Metrics.MsPerBatch["dense"])
+			nm.X, nm.Y = append(nm.X, g.Sweep.Ratios[i]), append(nm.Y, r.Metrics.MsPerBatch["nm"])
+		}
+	}
+	if base != nil {
+		dense.X, dense.Y = append(dense.X, 1), append(dense.Y, base.Metrics.MsPerBatch["dense"])
+		nm.X, nm.Y = append(nm.X, 1), append(nm.Y, base.Metrics.MsPerBatch["nm"])
+	}
+	if len(dense.Y) == 0 {
+		DisplayMarkdown(fmt.Sprintf("No speed rows for %s in %s: run `hybridprune sweep -config sweeps/%s.json -speed %s -speed-batch %d`.",
+			metric, st.Path(), name, metric, batch))
+		return nil
+	}
+	title := fmt.Sprintf("Fig. 20 on the CPU engine: %s trajectory, batch %d (ratio 1: original and 2:4 only)", metric, batch)
+	if err := DisplayPlot(LinePlotWith(PlotOptions{LegendLeft: false}, title, "remaining filter ratio", "ms per batch", dense, nm)); err != nil {
+		return err
+	}
+	var table [][]string
+	for i, r := range g.Sweep.Ratios {
+		sr := rows[i]
+		if sr == nil {
+			continue
+		}
+		d, n := sr.Metrics.MsPerBatch["dense"], sr.Metrics.MsPerBatch["nm"]
+		table = append(table, []string{fmt.Sprintf("%.1f", r), fmt.Sprintf("%.4f", experiment.Accuracy(g.Filter[metric][i])),
+			fmt.Sprintf("%.2f", d), fmt.Sprintf("%.4f", experiment.Accuracy(g.Hybrid[metric][i])), fmt.Sprintf("%.2f", n), fmt.Sprintf("%.2fx", d/n)})
+	}
+	DisplayTable([]string{"remaining", "filter accuracy", "filter ms", "hybrid accuracy", "hybrid ms", "hybrid speedup"}, table)
+	Verdicts(experiment.Fig20Verdicts(g, sp, base, rows))
+	return nil
+}

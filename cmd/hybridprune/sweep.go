@@ -23,6 +23,9 @@ func runSweep(args []string) error {
 	shard := fs.String("shard", "", "run shard i/n of the trajectories (e.g. $SLURM_ARRAY_TASK_ID/$N); default: all")
 	baseline := fs.String("baseline-model", "", "use this trained model directory as the baseline instead of training one")
 	dry := fs.Bool("dry-run", false, "list the units (and which are done) without running anything")
+	speed := fs.String("speed", "", "then time METRIC's snapshots on the engine, dense vs 2:4 (Fig. 20; needs the sweep's -work)")
+	speedBatch := positiveInt(fs, "speed-batch", 128, "batch size of the speed study")
+	threads := intAtLeast(fs, "threads", 0, 0, "kernel goroutines of the speed study (0: GOMAXPROCS)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -60,6 +63,11 @@ func runSweep(args []string) error {
 		return err
 	}
 	fmt.Printf("sweep %s: %d units, %d ran, %d already in the store; %.0fs\n", sw.Name, sum.Units, sum.Ran, sum.Cached, sum.Seconds)
+	if *speed != "" {
+		if err := experiment.RunSpeed(sw, experiment.Speed{Metric: *speed, Batch: *speedBatch, Threads: *threads}, env); err != nil {
+			return err
+		}
+	}
 	return experiment.WriteTables(os.Stdout, sw, st)
 }
 

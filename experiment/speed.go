@@ -1,0 +1,190 @@
+package experiment
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/hybridprune/hybridprune/gemm"
+	"github.com/hybridprune/hybridprune/nets"
+	"github.com/hybridprune/hybridprune/pruner"
+	"github.com/hybridprune/hybridprune/sparse/engine"
+	"github.com/hybridprune/hybridprune/sparse/gemmbench"
+)
+
+// Speed is the speed study of section 5.5 (Fig. 20) on a sweep's trajectory: the engine's time
+// per batch of every snapshot of Metric (and of the baseline), on dense kernels (filter pruning
+// only) and with 2:4 conv layers (hybrid; for the baseline: 2:4 only). Paired with the sweep's
+// accuracies it answers "at the same accuracy, how much faster is hybrid pruning".
+type Speed struct {
+	Metric  string `json:"metric"`
+	Batch   int    `json:"batch"`
+	Threads int    `json:"threads"`
+	// Budget is the timing budget per snapshot (default 3s; not part of the unit keys).
+	Budget time.Duration `json:"-"`
+}
+
+type speedUnit struct {
+	Kind    string          `json:"kind"`
+	Of      json.RawMessage `json:"of"` // the timed unit's configuration (baseline or filter)
+	Batch   int             `json:"batch"`
+	Threads int             `json:"threads"`
+}
+
+// speedUnits lists the speed units: the baseline first, then one per ratio of the metric.
+func (s Sweep) speedUnits(sp Speed) []Unit {
+	mk := func(of any, ratio float64, step int) Unit {
+		return newUnit("speed", sp.Metric, ratio, step, speedUnit{Kind: "speed", Of: configJSON(of), Batch: sp.Batch, Threads: sp.Threads})
+	}
+	out := []Unit{mk(baselineUnit{Kind: "baseline", Baseline: s.Baseline}, 1, -1)}
+	for i, r := range s.Ratios {
+		out = append(out, mk(s.filterConfig(sp.Metric, i), r, i))
+	}
+	return out
+}
+
+// RunSpeed times the snapshots that Run left in env.WorkDir (a speed unit whose row is in the
+// store is skipped) and appends one row per snapshot. It needs the trajectory's snapshots: run the
+// sweep first, in the same work directory.
+func RunSpeed(s Sweep, sp Speed, env Env) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	if !slices.Contains(s.Metrics, sp.Metric) || sp.Batch <= 0 || sp.Threads < 0 {
+		return fmt.Errorf("experiment: speed study: metric %q (sweep has %v), batch %d and threads %d: want a sweep metric, batch > 0, threads >= 0",
+			sp.Metric, s.Metrics, sp.Batch, sp.Threads)
+	}
+	defer gemm.SetThreads(gemm.SetThreads(sp.Threads))
+	for _, u := range s.speedUnits(sp) {
+		if _, ok := env.Store.Get(u.Key); ok {
+			continue
+		}
+		var spec *nets.Spec
+		var w nets.Weights
+		var err error
+		if u.step < 0 {
+			spec, w, err = BaselineSnapshot(s, env.WorkDir)
+		} else {
+			spec, w, err = Snapshot(s, env.WorkDir, sp.Metric, u.step)
+		}
+		if err != nil {
+			return fmt.Errorf("experiment: speed study of %s at %.2g needs the sweep's snapshot (run the sweep first with -work %s): %w",
+				sp.Metric, u.Ratio, env.WorkDir, err)
+		}
+		t0 := time.Now()
+		ms, err := timeDenseAndNM(spec, w, s, sp)
+		if err != nil {
+			return fmt.Errorf("experiment: speed study of %s at %.2g: %w", sp.Metric, u.Ratio, err)
+		}
+		widths := convWidths(spec)
+		row := Row{Key: u.Key, Sweep: s.Name, Kind: "speed", Config: configJSON(u.config), Provenance: NewProvenance(env.Backend),
+			Metrics: Metrics{Accuracy: -1, AccuracyBefore: -1, Params: spec.ParamCount(), NonZero: spec.ParamCount(), Widths: widths,
+				Seconds: time.Since(t0).Seconds(), MsPerBatch: ms}}
+		if err := env.Store.Append(row); err != nil {
+			return err
+		}
+		if env.Log != nil {
+			fmt.Fprintf(env.Log, "speed %s @%.2g batch %d: dense %.2f ms, 2:4 %.2f ms (%.2fx)\n", sp.Metric, u.Ratio, sp.Batch, ms["dense"], ms["nm"], ms["dense"]/ms["nm"])
+		}
+	}
+	return nil
+}
+
+// timeDenseAndNM compiles the model on dense kernels and with the sweep's N:M masks on its conv
+// layers, and times one batch of each, interleaved.
+func timeDenseAndNM(spec *nets.Spec, w nets.Weights, s Sweep, sp Speed) (map[string]float64, error) {
+	pat, order, _ := s.patternOrder()
+	masks, err := pruner.NMMasks(spec, w, pruner.MaskConfig{Pattern: pat, Order: order})
+	if err != nil {
+		return nil, err
+	}
+	hw, err := pruner.ApplyMasks(w, masks)
+	if err != nil {
+		return nil, err
+	}
+	modes := map[string]engine.Mode{}
+	for _, i := range spec.ConvIndices() {
+		modes[spec.Layers[i].Name] = engine.ModeNM
+	}
+	dense, err := engine.Compile(spec, w, engine.Options{Default: engine.ModeDense, Order: order})
+	if err != nil {
+		return nil, err
+	}
+	nm, err := engine.Compile(spec, hw, engine.Options{Default: engine.ModeDense, Layers: modes, Order: order, N: pat.N, M: pat.M})
+	if err != nil {
+		return nil, err
+	}
+	x := make([]float32, sp.Batch*spec.Input.C*spec.Input.H*spec.Input.W)
+	for i := range x {
+		x[i] = float32(i%17)/17 - 0.5
+	}
+	var runs []func() error
+	for _, net := range []*engine.Net{dense, nm} {
+		if err := net.Prepare(sp.Batch); err != nil {
+			return nil, err
+		}
+		runs = append(runs, func() error { _, err := net.Forward(x, sp.Batch); return err })
+	}
+	ts, err := gemmbench.CompareFuncs(gemmbench.Shape{Net: spec.Name, Layer: "speed", Batch: sp.Batch},
+		[]gemmbench.Impl{"dense", "nm"}, runs, 5, cmp.Or(sp.Budget, 3*time.Second))
+	if err != nil {
+		return nil, err
+	}
+	return map[string]float64{"dense": ts[0].Best.Seconds() * 1e3, "nm": ts[1].Best.Seconds() * 1e3}, nil
+}
+
+// CollectSpeed returns the speed rows of the study: the baseline's and one per ratio (nil where
+// missing).
+func CollectSpeed(s Sweep, sp Speed, st *Store) (base *Row, rows []*Row) {
+	rows = make([]*Row, len(s.Ratios))
+	for _, u := range s.speedUnits(sp) {
+		r, ok := st.Get(u.Key)
+		if !ok {
+			continue
+		}
+		if u.step < 0 {
+			base = &r
+		} else {
+			rows[u.step] = &r
+		}
+	}
+	return base, rows
+}
+
+// Fig20Verdicts checks section 5.5's two speed claims with the grid's accuracies of sp.Metric and
+// the speed rows: at the same accuracy (the paper's 0.973) hybrid pruning is faster than filter
+// pruning (paper: 1.3x on a sparse tensor core), and hybrid pruning at 0.5 is faster than 2:4
+// only (paper: 1.36x).
+func Fig20Verdicts(g Grid, sp Speed, base *Row, speed []*Row) []Verdict {
+	f, h := g.Filter[sp.Metric], g.Hybrid[sp.Metric]
+	ms := func(r *Row, v string) float64 {
+		if r == nil {
+			return math.NaN()
+		}
+		return r.Metrics.MsPerBatch[v]
+	}
+	at := func(ratio float64) int { return slices.Index(g.Sweep.Ratios, ratio) }
+	var out []Verdict
+	rf, okf := SmallestRatioAtLeast(g.Sweep.Ratios, f, 0.973)
+	rh, okh := SmallestRatioAtLeast(g.Sweep.Ratios, h, 0.973)
+	v := Verdict{Claim: "at the same accuracy (0.973), hybrid pruning runs faster than filter pruning",
+		Paper: "1.3x (filter at 0.5, hybrid at 0.7; GPU sparse tensor cores)", Status: "open",
+		Ours: "the grid does not reach 0.973 with both"}
+	if okf && okh && at(rf) >= 0 && at(rh) >= 0 {
+		d, n := ms(speed[at(rf)], "dense"), ms(speed[at(rh)], "nm")
+		v.Ours = fmt.Sprintf("filter pruning reaches it down to %.1f (%.2f ms/batch dense), hybrid down to %.1f (%.2f ms/batch 2:4): %.2fx",
+			rf, d, rh, n, d/n)
+		v.Status = status(d/n > 1, !math.IsNaN(d) && !math.IsNaN(n))
+	}
+	out = append(out, v)
+	v = Verdict{Claim: "hybrid pruning at 0.5 runs faster than 2:4 only", Paper: "1.36x", Status: "open", Ours: "-"}
+	if i := at(0.5); i >= 0 {
+		a, b := ms(base, "nm"), ms(speed[i], "nm")
+		v.Ours = fmt.Sprintf("2:4 only %.2f ms/batch, hybrid at 0.5 %.2f ms/batch: %.2fx", a, b, a/b)
+		v.Status = status(a/b > 1, !math.IsNaN(a) && !math.IsNaN(b))
+	}
+	return append(out, v)
+}

@@ -1,0 +1,65 @@
+package experiment
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestRunSpeed: after a sweep, the speed study times every snapshot once (a second call appends
+// nothing), records both variants, and without the snapshots it says what is missing.
+func TestRunSpeed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles AlexNet on the engine several times")
+	}
+	dir := t.TempDir()
+	st, _ := OpenStore(filepath.Join(dir, "r.jsonl"))
+	s := testSweep()
+	s.Metrics, s.Ratios = []string{"l1-in"}, []float64{0.5}
+	f := &fakeEnv{}
+	env := f.env(t, st, filepath.Join(dir, "work"))
+	if _, err := Run(s, env); err != nil {
+		t.Fatal(err)
+	}
+	sp := Speed{Metric: "l1-in", Batch: 2, Budget: 20 * time.Millisecond}
+	if err := RunSpeed(s, sp, env); err != nil {
+		t.Fatal(err)
+	}
+	base, rows := CollectSpeed(s, sp, st)
+	if base == nil || rows[0] == nil {
+		t.Fatalf("speed rows missing: %v %v", base, rows)
+	}
+	for _, r := range []*Row{base, rows[0]} {
+		if r.Metrics.MsPerBatch["dense"] <= 0 || r.Metrics.MsPerBatch["nm"] <= 0 {
+			t.Fatalf("speed row %+v lacks a time", r.Metrics)
+		}
+	}
+	n := len(st.Rows())
+	if err := RunSpeed(s, sp, env); err != nil || len(st.Rows()) != n {
+		t.Fatalf("second speed run: err %v, %d rows (was %d)", err, len(st.Rows()), n)
+	}
+	other := env
+	other.WorkDir = filepath.Join(dir, "elsewhere")
+	sp.Batch = 4 // new units
+	if err := RunSpeed(s, sp, other); err == nil || !strings.Contains(err.Error(), "run the sweep first") {
+		t.Fatalf("without snapshots: err = %v", err)
+	}
+}
+
+// TestFig20Verdicts on hand-made rows: filter pruning reaches 0.973 down to 0.5, hybrid down to
+// 0.7; dense at 0.5 takes 10 ms, 2:4 at 0.7 8 ms: 1.25x, confirmed. 2:4 only takes 12 ms, hybrid
+// at 0.5 6 ms: 2x, confirmed.
+func TestFig20Verdicts(t *testing.T) {
+	s := testSweep()
+	s.Metrics, s.Ratios = []string{"m"}, []float64{0.7, 0.5, 0.4}
+	acc := func(a float64) *Row { return &Row{Metrics: Metrics{Accuracy: a}} }
+	ms := func(d, n float64) *Row { return &Row{Metrics: Metrics{MsPerBatch: map[string]float64{"dense": d, "nm": n}}} }
+	g := Grid{Sweep: s, Filter: map[string][]*Row{"m": {acc(0.98), acc(0.975), acc(0.96)}},
+		Hybrid: map[string][]*Row{"m": {acc(0.974), acc(0.97), acc(0.95)}}}
+	vs := Fig20Verdicts(g, Speed{Metric: "m"}, ms(15, 12), []*Row{ms(14, 8), ms(10, 6), ms(8, 5)})
+	if len(vs) != 2 || vs[0].Status != "confirmed" || !strings.Contains(vs[0].Ours, "1.25x") ||
+		vs[1].Status != "confirmed" || !strings.Contains(vs[1].Ours, "2.00x") {
+		t.Fatalf("verdicts %+v", vs)
+	}
+}

@@ -26,6 +26,7 @@ func runSweep(args []string) error {
 	speed := fs.String("speed", "", "then time METRIC's snapshots on the engine, dense vs 2:4 (Fig. 20; needs the sweep's -work)")
 	speedBatch := positiveInt(fs, "speed-batch", 128, "batch size of the speed study")
 	threads := intAtLeast(fs, "threads", 0, 0, "kernel goroutines of the speed study (0: GOMAXPROCS)")
+	speedOnly := fs.Bool("speed-only", false, "with -speed: only the speed study (the sweep's units are not run)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -58,11 +59,16 @@ func runSweep(args []string) error {
 			fmt.Printf("  [%d/%d] %s epoch %d/%d acc %.4f elapsed %s left ~%s\n", p.Unit, p.Units, p.Desc, p.Epoch, p.Epochs,
 				p.Accuracy, p.Elapsed.Round(time.Second), p.Left.Round(time.Minute))
 		}}
-	sum, err := experiment.Run(sw, env)
-	if err != nil {
-		return err
+	if !*speedOnly {
+		sum, err := experiment.Run(sw, env)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("sweep %s: %d units, %d ran, %d already in the store; %.0fs\n", sw.Name, sum.Units, sum.Ran, sum.Cached, sum.Seconds)
 	}
-	fmt.Printf("sweep %s: %d units, %d ran, %d already in the store; %.0fs\n", sw.Name, sum.Units, sum.Ran, sum.Cached, sum.Seconds)
+	if *speedOnly && *speed == "" {
+		return fmt.Errorf("-speed-only needs -speed METRIC")
+	}
 	if *speed != "" {
 		if err := experiment.RunSpeed(sw, experiment.Speed{Metric: *speed, Batch: *speedBatch, Threads: *threads}, env); err != nil {
 			return err

@@ -333,15 +333,15 @@ func Fig20(name, metric string, batch int) error {
 	}
 	base, rows := experiment.CollectSpeed(g.Sweep, sp, st)
 	dense, nm := Series{Name: "filter pruning (dense kernels)"}, Series{Name: "hybrid (2:4 conv layers)"}
+	if base != nil { // ratio 1 first: the ratios run downwards from there
+		dense.X, dense.Y = append(dense.X, 1), append(dense.Y, base.Metrics.MsPerBatch["dense"])
+		nm.X, nm.Y = append(nm.X, 1), append(nm.Y, base.Metrics.MsPerBatch["nm"])
+	}
 	for i, r := range rows {
 		if r != nil {
 			dense.X, dense.Y = append(dense.X, g.Sweep.Ratios[i]), append(dense.Y, r.Metrics.MsPerBatch["dense"])
 			nm.X, nm.Y = append(nm.X, g.Sweep.Ratios[i]), append(nm.Y, r.Metrics.MsPerBatch["nm"])
 		}
-	}
-	if base != nil {
-		dense.X, dense.Y = append(dense.X, 1), append(dense.Y, base.Metrics.MsPerBatch["dense"])
-		nm.X, nm.Y = append(nm.X, 1), append(nm.Y, base.Metrics.MsPerBatch["nm"])
 	}
 	if len(dense.Y) == 0 {
 		DisplayMarkdown(fmt.Sprintf("No speed rows for %s in %s: run `hybridprune sweep -config sweeps/%s.json -speed %s -speed-batch %d`.",
@@ -349,7 +349,8 @@ func Fig20(name, metric string, batch int) error {
 		return nil
 	}
 	title := fmt.Sprintf("Fig. 20 on the CPU engine: %s trajectory, batch %d (ratio 1: original and 2:4 only)", metric, batch)
-	if err := DisplayPlot(LinePlotWith(PlotOptions{LegendLeft: false}, title, "remaining filter ratio", "ms per batch", dense, nm)); err != nil {
+	// Time grows with the ratio: the upper left corner is empty, so the legend goes there.
+	if err := DisplayPlot(LinePlotWith(PlotOptions{LegendLeft: true}, title, "remaining filter ratio", "ms per batch", dense, nm)); err != nil {
 		return err
 	}
 	var table [][]string

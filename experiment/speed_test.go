@@ -54,7 +54,9 @@ func TestFig20Verdicts(t *testing.T) {
 	s := testSweep()
 	s.Metrics, s.Ratios = []string{"m"}, []float64{0.7, 0.5, 0.4}
 	acc := func(a float64) *Row { return &Row{Metrics: Metrics{Accuracy: a}} }
-	ms := func(d, n float64) *Row { return &Row{Metrics: Metrics{MsPerBatch: map[string]float64{"dense": d, "nm": n}}} }
+	ms := func(d, n float64) *Row {
+		return &Row{Metrics: Metrics{MsPerBatch: map[string]float64{"dense": d, "nm": n}}}
+	}
 	g := Grid{Sweep: s, Filter: map[string][]*Row{"m": {acc(0.98), acc(0.975), acc(0.96)}},
 		Hybrid: map[string][]*Row{"m": {acc(0.974), acc(0.97), acc(0.95)}}}
 	vs := Fig20Verdicts(g, Speed{Metric: "m"}, ms(15, 12), []*Row{ms(14, 8), ms(10, 6), ms(8, 5)})

@@ -148,8 +148,8 @@ func (s Sweep) Validate() error {
 		if _, err := pruner.Lookup(m); err != nil {
 			return fmt.Errorf("sweep %q: %w", s.Name, err)
 		}
-		if m == "apoz" {
-			return fmt.Errorf("sweep %q: metric apoz needs calibration activations, which sweeps do not capture yet", s.Name)
+		if pruner.NeedsData(m) {
+			return fmt.Errorf("sweep %q: metric %s needs calibration activations, which sweeps do not capture yet", s.Name, m)
 		}
 	}
 	if len(slices.Compact(slices.Sorted(slices.Values(s.Metrics)))) != len(s.Metrics) {

@@ -72,8 +72,9 @@ var (
 	LpMetric = PerLayer("lp", func(in *Input, i int) ([]float64, error) {
 		return LpNorm(in.Layers[i].Weight, in.P)
 	})
-	// APoZMetric is "apoz": 1 - APoZ of each channel, from Input.Activations.
-	APoZMetric = PerLayer("apoz", func(in *Input, i int) ([]float64, error) {
+	// APoZMetric is "apoz": 1 - APoZ of each channel, from Input.Activations. It needs
+	// calibration data (see NeedsData).
+	APoZMetric Metric = dataMetric{PerLayer("apoz", func(in *Input, i int) ([]float64, error) {
 		if in.Activations == nil {
 			return nil, fmt.Errorf("needs activations (Input.Activations; see CaptureActivations)")
 		}
@@ -85,7 +86,7 @@ var (
 			a[j] = 1 - a[j]
 		}
 		return a, nil
-	})
+	})}
 )
 
 var registry = struct {
@@ -105,6 +106,29 @@ var registry = struct {
 	"hybrid1-sum":    Hybrid1Sum(),
 	"hybrid2-sum":    Hybrid2Sum(),
 }}
+
+// DataMetric is implemented by metrics that score from activations: they need a calibration batch
+// (ScoreOptions.Calibration) run through the network, not only the weights.
+type DataMetric interface {
+	Metric
+	NeedsData() bool
+}
+
+// dataMetric marks a metric as data-driven.
+type dataMetric struct{ Metric }
+
+// NeedsData implements DataMetric.
+func (dataMetric) NeedsData() bool { return true }
+
+// NeedsData reports whether the named metric needs calibration data (false for unknown names).
+func NeedsData(name string) bool {
+	m, err := Lookup(name)
+	if err != nil {
+		return false
+	}
+	d, ok := m.(DataMetric)
+	return ok && d.NeedsData()
+}
 
 // Register adds a metric under a new name (lower case, no spaces); registering a taken name fails.
 func Register(name string, m Metric) error {

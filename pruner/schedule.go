@@ -82,8 +82,8 @@ func (c ScheduleConfig) Validate(ft FineTuner, filterStage, nmStage bool) error 
 		if err := c.Scoring.Validate(); err != nil {
 			return err
 		}
-		if c.Metric == "apoz" && c.Scoring.Calibration == nil {
-			return fmt.Errorf("metric apoz needs a calibration batch (Scoring.Calibration)")
+		if NeedsData(c.Metric) && c.Scoring.Calibration == nil {
+			return fmt.Errorf("metric %s needs a calibration batch (Scoring.Calibration)", c.Metric)
 		}
 		sc := c.Select
 		sc.Ratio = c.Target

@@ -251,3 +251,16 @@ func TestPatternBeyondFormatsRejected(t *testing.T) {
 		t.Fatalf("8:32: err = %v", err)
 	}
 }
+
+// TestNeedsData: the data-driven metric says so, weight metrics and unknown names do not, and the
+// schedule rejects a data-driven metric without a calibration batch before any work.
+func TestNeedsData(t *testing.T) {
+	if !NeedsData("apoz") || NeedsData("l1-in") || NeedsData("hybrid2") || NeedsData("nope") {
+		t.Fatal("NeedsData: apoz needs data; l1-in, hybrid2 and unknown names do not")
+	}
+	cfg := DefaultScheduleConfig("apoz", 0.5)
+	cfg.RetrainEpochs = 0
+	if err := cfg.Validate(nil, true, false); err == nil || !strings.Contains(err.Error(), "calibration") {
+		t.Fatalf("apoz without calibration: err = %v", err)
+	}
+}

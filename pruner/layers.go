@@ -92,20 +92,15 @@ type Activations struct {
 type Input struct {
 	// Layers are the prunable conv layers in network order.
 	Layers []Layer
-	// Order and Pattern define the groups of the N:M-aware metrics (default width, 2:4).
-	Order   GroupOrder
-	Pattern Pattern
-	// K is the mixing weight of hybrid metrics, h = (1-K)u + Kv, in [0, 1] (default 0.5).
-	K float64
-	// P is the exponent of the "lp" metric (default 2).
-	P float64
+	// MetricParams: group order and pattern, k and p (see DefaultMetricParams).
+	MetricParams
 	// Activations feed data-driven metrics (APoZ); nil when no data is available.
 	Activations *Activations
 }
 
 // NewInput returns an Input over the layers with the defaults: width order, 2:4, K = 0.5, P = 2.
 func NewInput(layers []Layer) *Input {
-	return &Input{Layers: layers, Order: OrderWidth, Pattern: Pattern24, K: 0.5, P: 2}
+	return &Input{Layers: layers, MetricParams: DefaultMetricParams()}
 }
 
 // Validate checks the options and that every layer has a conv weight and, where given, a Next
@@ -114,17 +109,8 @@ func (in *Input) Validate() error {
 	if len(in.Layers) == 0 {
 		return fmt.Errorf("no conv layers to score")
 	}
-	if err := in.Order.Validate(); err != nil {
+	if err := in.MetricParams.Validate(); err != nil {
 		return err
-	}
-	if err := in.Pattern.Validate(); err != nil {
-		return err
-	}
-	if err := CheckK(in.K); err != nil {
-		return err
-	}
-	if !(in.P > 0) || math.IsInf(in.P, 0) {
-		return fmt.Errorf("lp exponent p=%g must be positive and finite", in.P)
 	}
 	for _, l := range in.Layers {
 		if l.Weight == nil || len(l.Weight.Shape) != 4 {

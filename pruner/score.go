@@ -14,9 +14,9 @@ type Batch struct {
 	N int
 }
 
-// ScoreOptions are the scoring knobs shared by the schedules and helpers. Start from
-// DefaultScoreOptions: K is used as given and 0 is a valid k (pure u).
-type ScoreOptions struct {
+// MetricParams are the parameters every metric reads (the one home of their defaults and their
+// validation; Input and ScoreOptions embed them). K is used as given: 0 is a valid k (pure u).
+type MetricParams struct {
 	// Order and Pattern define the groups of the N:M-aware metrics.
 	Order   GroupOrder
 	Pattern Pattern
@@ -24,28 +24,45 @@ type ScoreOptions struct {
 	K float64
 	// P is the exponent of the "lp" metric.
 	P float64
+}
+
+// DefaultMetricParams returns width order, 2:4, K = 0.5 (the paper's default), P = 2.
+func DefaultMetricParams() MetricParams {
+	return MetricParams{Order: OrderWidth, Pattern: Pattern24, K: 0.5, P: 2}
+}
+
+// Validate checks the parameters.
+func (m MetricParams) Validate() error {
+	if err := m.Order.Validate(); err != nil {
+		return err
+	}
+	if err := m.Pattern.Validate(); err != nil {
+		return err
+	}
+	if err := CheckK(m.K); err != nil {
+		return err
+	}
+	if !(m.P > 0) || math.IsInf(m.P, 0) {
+		return fmt.Errorf("lp exponent p=%g must be positive and finite", m.P)
+	}
+	return nil
+}
+
+// ScoreOptions are the scoring knobs shared by the schedules and helpers: the metric parameters
+// plus an optional calibration batch. Start from DefaultScoreOptions.
+type ScoreOptions struct {
+	MetricParams
 	// Calibration, when set, is run through the network to feed data-driven metrics (APoZ).
 	Calibration *Batch
 }
 
-// DefaultScoreOptions returns width order, 2:4, K = 0.5 (the paper's default), P = 2.
-func DefaultScoreOptions() ScoreOptions {
-	return ScoreOptions{Order: OrderWidth, Pattern: Pattern24, K: 0.5, P: 2}
-}
+// DefaultScoreOptions returns DefaultMetricParams and no calibration batch.
+func DefaultScoreOptions() ScoreOptions { return ScoreOptions{MetricParams: DefaultMetricParams()} }
 
 // Validate checks the options.
 func (o ScoreOptions) Validate() error {
-	if err := o.Order.Validate(); err != nil {
+	if err := o.MetricParams.Validate(); err != nil {
 		return err
-	}
-	if err := o.Pattern.Validate(); err != nil {
-		return err
-	}
-	if err := CheckK(o.K); err != nil {
-		return err
-	}
-	if !(o.P > 0) || math.IsInf(o.P, 0) {
-		return fmt.Errorf("lp exponent p=%g must be positive and finite", o.P)
 	}
 	if b := o.Calibration; b != nil && (b.N <= 0 || len(b.X) == 0) {
 		return fmt.Errorf("calibration batch of %d examples with %d values", b.N, len(b.X))
@@ -63,7 +80,7 @@ func SpecInput(spec *nets.Spec, w nets.Weights, opts ScoreOptions) (*Input, erro
 	if err != nil {
 		return nil, err
 	}
-	in := &Input{Layers: layers, Order: opts.Order, Pattern: opts.Pattern, K: opts.K, P: opts.P}
+	in := &Input{Layers: layers, MetricParams: opts.MetricParams}
 	if b := opts.Calibration; b != nil {
 		if in.Activations, err = CaptureActivations(spec, w, b.X, b.N); err != nil {
 			return nil, err

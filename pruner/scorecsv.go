@@ -40,7 +40,7 @@ func ScoreArraysCSV(out io.Writer, convs []*nets.Tensor, fc *nets.Tensor, metric
 	if err != nil {
 		return err
 	}
-	in := &Input{Layers: layers, Order: opts.Order, Pattern: opts.Pattern, K: opts.K, P: opts.P}
+	in := &Input{Layers: layers, MetricParams: opts.MetricParams}
 	scores, err := ScoreByName(metric, in)
 	if err != nil {
 		return err

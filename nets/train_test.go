@@ -41,7 +41,7 @@ func stripes(n int, seed uint64) *data.Dataset {
 
 var stripeStats = &data.Stats{Mean: []float32{0.2}, Std: []float32{0.3}}
 
-func init() { data.DatasetStats["stripes"] = *stripeStats }
+func init() { data.Registry["stripes"] = data.Entry{Stats: *stripeStats} }
 
 // TestTrainLearnsStripes trains 4 epochs with the progress bar on (GoMLX's bar cannot span two
 // RunSteps of one loop: this once panicked with "send on closed channel" at epoch 2).

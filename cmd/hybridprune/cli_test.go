@@ -18,7 +18,8 @@ import (
 func withoutChecksums(t *testing.T, name string) {
 	t.Helper()
 	saved := data.Registry[name]
-	e := data.Entry{}
+	e := saved
+	e.Train, e.Test = nil, nil
 	for _, f := range saved.Train {
 		f.MD5, f.Records = "", 0
 		e.Train = append(e.Train, f)

@@ -27,7 +27,7 @@ type BatcherOptions struct {
 	DropRemainder bool
 	// Prefetch builds the next batch in a goroutine while the current one is used.
 	Prefetch bool
-	// Stats overrides the normalisation constants; nil uses DatasetStats[dataset name].
+	// Stats overrides the normalisation constants; nil uses Registry[dataset name].Stats.
 	Stats *Stats
 }
 

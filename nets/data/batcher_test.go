@@ -65,7 +65,7 @@ func TestBatcherNormalisesKnownPixel(t *testing.T) {
 	if got, want := batch.X[0], -0.1307/0.3081; math.Abs(float64(got)-want) > 1e-5 {
 		t.Errorf("MNIST zero pixel = %v, want %v", got, want)
 	}
-	all, err := Normalize(ds, DatasetStats["cifar10"])
+	all, err := Normalize(ds, Registry["cifar10"].Stats)
 	if err != nil || math.Abs(float64(all[(1*3+1)*1024+2*32+3])-want) > 1e-5 {
 		t.Errorf("Normalize disagrees (err %v)", err)
 	}
@@ -190,7 +190,7 @@ func TestBatcherAugment(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		lut, _ := DatasetStats[tc.name].lut(tc.c)
+		lut, _ := Registry[tc.name].Stats.lut(tc.c)
 		flips, shifted := 0, 0
 		for {
 			batch, err := b.Next()

@@ -68,8 +68,9 @@ func mnistRegistry(t *testing.T) (map[string]Entry, map[string][]byte) {
 		return File{Name: name, MD5: md5Hex(content), Records: records, Remote: Remote{BaseURL: "https://invalid.example", Name: name, MD5: md5Hex(gz)}}
 	}
 	reg := map[string]Entry{"mnist": {
-		Train: []File{file("train-images-idx3-ubyte.gz", trainImg, 3), file("train-labels-idx1-ubyte.gz", trainLbl, 3)},
-		Test:  []File{file("t10k-images-idx3-ubyte.gz", testImg, 1), file("t10k-labels-idx1-ubyte.gz", testLbl, 1)},
+		Train:  []File{file("train-images-idx3-ubyte.gz", trainImg, 3), file("train-labels-idx1-ubyte.gz", trainLbl, 3)},
+		Test:   []File{file("t10k-images-idx3-ubyte.gz", testImg, 1), file("t10k-labels-idx1-ubyte.gz", testLbl, 1)},
+		Decode: Registry["mnist"].Decode,
 	}}
 	return reg, served
 }
@@ -83,8 +84,9 @@ func cifarRegistry(t *testing.T) (map[string]Entry, map[string][]byte, [][]byte)
 		[][]byte{[]byte("<html>"), train, test})
 	remote := Remote{BaseURL: "https://invalid.example", Name: "cifar-10-binary.tar.gz", MD5: md5Hex(archive)}
 	reg := map[string]Entry{"cifar10": {
-		Train: []File{{Name: "data_batch_1.bin", MD5: md5Hex(train), Records: 2, Remote: remote, Member: "cifar-10-batches-bin/data_batch_1.bin"}},
-		Test:  []File{{Name: "test_batch.bin", MD5: md5Hex(test), Records: 1, Remote: remote, Member: "cifar-10-batches-bin/test_batch.bin"}},
+		Train:  []File{{Name: "data_batch_1.bin", MD5: md5Hex(train), Records: 2, Remote: remote, Member: "cifar-10-batches-bin/data_batch_1.bin"}},
+		Test:   []File{{Name: "test_batch.bin", MD5: md5Hex(test), Records: 1, Remote: remote, Member: "cifar-10-batches-bin/test_batch.bin"}},
+		Decode: Registry["cifar10"].Decode,
 	}}
 	return reg, map[string][]byte{"cifar-10-binary.tar.gz": archive}, [][]byte{train, test}
 }

@@ -80,7 +80,7 @@ func (l *Loader) Load(name string, split Split) (*Dataset, error) {
 		}
 		contents[i] = b
 	}
-	ds, err := decode(name, files, paths, contents)
+	ds, err := decode(name, entry, files, paths, contents)
 	if err != nil {
 		return nil, err
 	}
@@ -102,34 +102,42 @@ func (l *Loader) Fetch(name string) error {
 	return err
 }
 
-// decode turns the contents of a split's files into a Dataset.
-func decode(name string, files []File, paths []string, contents [][]byte) (*Dataset, error) {
-	checkCount := func(f File, path string, n int) error {
-		if f.Records > 0 && n != f.Records {
-			return fmt.Errorf("data: %s: record count mismatch: %d records, expected %d", path, n, f.Records)
-		}
-		return nil
+// decode turns the contents of a split's files into a Dataset with the entry's decoder.
+func decode(name string, e Entry, files []File, paths []string, contents [][]byte) (*Dataset, error) {
+	if e.Decode == nil {
+		return nil, fmt.Errorf("data: no decoder for dataset %q (Entry.Decode is nil)", name)
 	}
-	switch name {
-	case "mnist":
-		if len(files) != 2 {
-			return nil, fmt.Errorf("data: mnist: registry lists %d files for a split, expected 2 (images, labels)", len(files))
-		}
-		ds, err := decodeMNIST(contents[0], paths[0], contents[1], paths[1])
-		if err != nil {
+	return e.Decode(files, paths, contents)
+}
+
+// checkCount compares a file's decoded record count with the registry's.
+func checkCount(f File, path string, n int) error {
+	if f.Records > 0 && n != f.Records {
+		return fmt.Errorf("data: %s: record count mismatch: %d records, expected %d", path, n, f.Records)
+	}
+	return nil
+}
+
+// decodeMNISTSplit decodes the images and labels files of an MNIST split.
+func decodeMNISTSplit(files []File, paths []string, contents [][]byte) (*Dataset, error) {
+	if len(files) != 2 {
+		return nil, fmt.Errorf("data: mnist: registry lists %d files for a split, expected 2 (images, labels)", len(files))
+	}
+	ds, err := decodeMNIST(contents[0], paths[0], contents[1], paths[1])
+	if err != nil {
+		return nil, err
+	}
+	for i := range files {
+		if err := checkCount(files[i], paths[i], ds.N); err != nil {
 			return nil, err
 		}
-		for i := range files {
-			if err := checkCount(files[i], paths[i], ds.N); err != nil {
-				return nil, err
-			}
-		}
-		return ds, nil
-	case "cifar10", "cifar100":
-		f := cifar10Format
-		if name == "cifar100" {
-			f = cifar100Format
-		}
+	}
+	return ds, nil
+}
+
+// decodeCIFARSplit decodes the batch files of a CIFAR-10 or CIFAR-100 split.
+func decodeCIFARSplit(f cifarFormat) func(files []File, paths []string, contents [][]byte) (*Dataset, error) {
+	return func(files []File, paths []string, contents [][]byte) (*Dataset, error) {
 		total := 0
 		for _, c := range contents {
 			total += len(c) / (f.labelBytes + cifarPixels)
@@ -144,20 +152,22 @@ func decode(name string, files []File, paths []string, contents [][]byte) (*Data
 			contents[i] = nil
 		}
 		return newCIFARDataset(f, images, labels), nil
-	case "svhn":
-		if len(files) != 1 {
-			return nil, fmt.Errorf("data: svhn: registry lists %d files for a split, expected 1", len(files))
-		}
-		ds, err := decodeSVHN(contents[0], paths[0])
-		if err != nil {
-			return nil, err
-		}
-		if err := checkCount(files[0], paths[0], ds.N); err != nil {
-			return nil, err
-		}
-		return ds, nil
 	}
-	return nil, fmt.Errorf("data: no decoder for dataset %q", name)
+}
+
+// decodeSVHNSplit decodes the .mat file of an SVHN split.
+func decodeSVHNSplit(files []File, paths []string, contents [][]byte) (*Dataset, error) {
+	if len(files) != 1 {
+		return nil, fmt.Errorf("data: svhn: registry lists %d files for a split, expected 1", len(files))
+	}
+	ds, err := decodeSVHN(contents[0], paths[0])
+	if err != nil {
+		return nil, err
+	}
+	if err := checkCount(files[0], paths[0], ds.N); err != nil {
+		return nil, err
+	}
+	return ds, nil
 }
 
 // candidates returns the names a file is accepted under: its canonical name first, then its

@@ -8,30 +8,19 @@ type Stats struct {
 	Mean, Std []float32
 }
 
-// DatasetStats holds the standard normalisation constants of each dataset (training split).
-// MNIST uses the usual 0.1307/0.3081, computed on the 28x28 digits; on the padded 32x32 images the
-// true statistics are slightly lower, but the standard constants are kept for comparability.
-var DatasetStats = map[string]Stats{
-	"mnist":    {Mean: []float32{0.1307}, Std: []float32{0.3081}},
-	"cifar10":  {Mean: []float32{0.4914, 0.4822, 0.4465}, Std: []float32{0.2470, 0.2435, 0.2616}},
-	"cifar100": {Mean: []float32{0.5071, 0.4865, 0.4409}, Std: []float32{0.2673, 0.2564, 0.2762}},
-	"svhn":     {Mean: []float32{0.4377, 0.4438, 0.4728}, Std: []float32{0.1980, 0.2010, 0.1970}},
-}
-
-// StatsFor returns the normalisation constants of dataset name.
+// StatsFor returns the normalisation constants of dataset name (Registry[name].Stats).
 func StatsFor(name string) (Stats, error) {
-	s, ok := DatasetStats[name]
-	if !ok {
+	e, ok := Registry[name]
+	if !ok || len(e.Stats.Mean) == 0 {
 		return Stats{}, fmt.Errorf("data: no normalisation constants for dataset %q", name)
 	}
-	return s, nil
+	return e.Stats, nil
 }
 
-// FlipAllowed reports whether random horizontal flips are a valid augmentation for dataset name:
-// false for the digit datasets (MNIST, SVHN), where a mirrored digit is not the same digit.
-func FlipAllowed(name string) bool {
-	return name != "mnist" && name != "svhn"
-}
+// FlipAllowed reports whether random horizontal flips are a valid augmentation for dataset name
+// (Registry[name].Flip): false for the digit datasets (MNIST, SVHN), where a mirrored digit is not
+// the same digit, and for unknown names.
+func FlipAllowed(name string) bool { return Registry[name].Flip }
 
 // lut precomputes the normalised value of every byte for each channel: lut[c][v].
 func (s Stats) lut(channels int) ([][256]float32, error) {

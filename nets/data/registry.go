@@ -39,11 +39,18 @@ type File struct {
 	Member string
 }
 
-// Entry lists the canonical files of one dataset.
+// Entry is everything the package knows of one dataset: adding a dataset is one entry (and the
+// decoder's own file).
 type Entry struct {
 	// Train and Test are the files of each split, in the order the decoder takes them (MNIST:
 	// images then labels; CIFAR-10: the batches in order).
 	Train, Test []File
+	// Decode turns the contents of a split's files (paths name them in errors) into a Dataset.
+	Decode func(files []File, paths []string, contents [][]byte) (*Dataset, error)
+	// Stats are the normalisation constants (training split).
+	Stats Stats
+	// Flip says whether random horizontal flips are a valid augmentation (not for digits).
+	Flip bool
 }
 
 // Files returns the files of a split.
@@ -80,6 +87,10 @@ var Registry = map[string]Entry{
 			mnistFile("t10k-images-idx3-ubyte.gz", "2646ac647ad5339dbf082846283269ea", "9fb629c4189551a2d022fa330f9573f3", 10000),
 			mnistFile("t10k-labels-idx1-ubyte.gz", "27ae3e4e09519cfbb04c329615203637", "ec29112dd5afa0611ce80d1b7f02629c", 10000),
 		},
+		Decode: decodeMNISTSplit,
+		// The usual 0.1307/0.3081, computed on the 28x28 digits; on the padded 32x32 images the true
+		// statistics are slightly lower, but the standard constants are kept for comparability.
+		Stats: Stats{Mean: []float32{0.1307}, Std: []float32{0.3081}},
 	},
 	"cifar10": {
 		Train: []File{
@@ -89,15 +100,23 @@ var Registry = map[string]Entry{
 			cifar10File("data_batch_4.bin", "ae636b3ba5c66a11e91e8cb52e771fcb"),
 			cifar10File("data_batch_5.bin", "53f37980c15c3d472c316c40844f3f0d"),
 		},
-		Test: []File{cifar10File("test_batch.bin", "803d5f7f4d78ea53de84dbe85f74fb6d")},
+		Test:   []File{cifar10File("test_batch.bin", "803d5f7f4d78ea53de84dbe85f74fb6d")},
+		Decode: decodeCIFARSplit(cifar10Format),
+		Stats:  Stats{Mean: []float32{0.4914, 0.4822, 0.4465}, Std: []float32{0.2470, 0.2435, 0.2616}},
+		Flip:   true,
 	},
 	"cifar100": {
-		Train: []File{cifar100File("train.bin", 50000)},
-		Test:  []File{cifar100File("test.bin", 10000)},
+		Train:  []File{cifar100File("train.bin", 50000)},
+		Test:   []File{cifar100File("test.bin", 10000)},
+		Decode: decodeCIFARSplit(cifar100Format),
+		Stats:  Stats{Mean: []float32{0.5071, 0.4865, 0.4409}, Std: []float32{0.2673, 0.2564, 0.2762}},
+		Flip:   true,
 	},
 	"svhn": {
-		Train: []File{svhnFile("train_32x32.mat", "e26dedcc434d2e4c54c9b2d4a06d8373", 73257)},
-		Test:  []File{svhnFile("test_32x32.mat", "eb5a983be6a315427106f1b164d9cef3", 26032)},
+		Train:  []File{svhnFile("train_32x32.mat", "e26dedcc434d2e4c54c9b2d4a06d8373", 73257)},
+		Test:   []File{svhnFile("test_32x32.mat", "eb5a983be6a315427106f1b164d9cef3", 26032)},
+		Decode: decodeSVHNSplit,
+		Stats:  Stats{Mean: []float32{0.4377, 0.4438, 0.4728}, Std: []float32{0.1980, 0.2010, 0.1970}},
 	},
 }
 

@@ -1,6 +1,10 @@
 package nets
 
-import "fmt"
+import (
+	"fmt"
+	"maps"
+	"slices"
+)
 
 // Builder appends layers to a spec with automatic names (conv1, bn1, relu1, pool1, fc1, ...) and
 // channel bookkeeping. It is how the model zoo below is written; users can write their own nets
@@ -135,19 +139,25 @@ func SimpleNet(channels, numClasses int, width float64) *Spec {
 // about a quarter of the parameters.
 func SimpleNetSmall(channels, numClasses int) *Spec { return SimpleNet(channels, numClasses, 0.5) }
 
-// ByName returns a model of the zoo: "alexnet", "vgg16", "simplenet", "simplenet-small".
+// Zoo maps a model name to its constructor (input channels, classes): adding a model is one
+// entry (and its builder function); ByName, ModelNames and every CLI help text read it.
+var Zoo = map[string]func(channels, numClasses int) *Spec{
+	"alexnet":         AlexNet,
+	"vgg16":           VGG16,
+	"simplenet":       func(c, n int) *Spec { return SimpleNet(c, n, 1) },
+	"simplenet-small": SimpleNetSmall,
+}
+
+// ModelNames lists the zoo's models, sorted.
+func ModelNames() []string { return slices.Sorted(maps.Keys(Zoo)) }
+
+// ByName returns a model of the zoo (see Zoo).
 func ByName(name string, channels, numClasses int) (*Spec, error) {
-	switch name {
-	case "alexnet":
-		return AlexNet(channels, numClasses), nil
-	case "vgg16":
-		return VGG16(channels, numClasses), nil
-	case "simplenet":
-		return SimpleNet(channels, numClasses, 1), nil
-	case "simplenet-small":
-		return SimpleNetSmall(channels, numClasses), nil
+	build, ok := Zoo[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown model %q (want one of %v)", name, ModelNames())
 	}
-	return nil, fmt.Errorf("unknown model %q (want alexnet, vgg16, simplenet or simplenet-small)", name)
+	return build(channels, numClasses), nil
 }
 
 func must[T any](v T, err error) T {

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/hybridprune/hybridprune/nets"
 	"github.com/hybridprune/hybridprune/nets/data"
@@ -44,7 +45,7 @@ func runEval(args []string) error {
 
 func runSummary(args []string) error {
 	fs := flag.NewFlagSet("summary", flag.ContinueOnError)
-	model := fs.String("model", "alexnet", "zoo model (alexnet, vgg16, simplenet, simplenet-small) or a model directory")
+	model := fs.String("model", "alexnet", "zoo model ("+strings.Join(nets.ModelNames(), ", ")+") or a model directory")
 	channels := positiveInt(fs, "channels", 3, "input channels (zoo models)")
 	classes := intAtLeast(fs, "classes", 10, 2, "classes (zoo models)")
 	if err := fs.Parse(args); err != nil {

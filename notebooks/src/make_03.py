@@ -2,11 +2,9 @@
 """Writes notebooks/03-paper-alexnet-mnist.ipynb (cells without outputs; run it with
 scripts/run-notebooks.sh --inplace to fill them). Cells stay short: the logic is in kernel/ and
 experiment/, where it is tested."""
-import json, os
+import nbwrite
+from nbwrite import PIN
 
-PIN = """!*go mod edit -replace "github.com/hybridprune/hybridprune=${GONB_DIR}/.." -require github.com/hybridprune/hybridprune@v0.0.0-00010101000000-000000000000
-!*go get github.com/gomlx/gomlx@v0.26.0 github.com/janpfeifer/gonb@v0.11.1 gonum.org/v1/gonum@v0.16.0 gonum.org/v1/plot@v0.15.2
-!*go list -m github.com/hybridprune/hybridprune"""
 
 cells = []
 def md(s): cells.append(("markdown", s.strip("\n")))
@@ -156,17 +154,4 @@ g, _ := kernel.LoadSweep("alexnet-mnist")
 kernel.Verdicts(experiment.Table1Verdicts(g, "hybrid2"), experiment.Section52Verdicts(g))
 """)
 
-nb = {"cells": [], "metadata": {"kernelspec": {"display_name": "Go (gonb)", "language": "go", "name": "gonb"},
-      "language_info": {"codemirror_mode": "", "file_extension": ".go", "mimetype": "text/x-go", "name": "go",
-                        "nbconvert_exporter": "", "pygments_lexer": "", "version": "go1.26.8"}},
-      "nbformat": 4, "nbformat_minor": 5}
-for i, (kind, src) in enumerate(cells):
-    c = {"cell_type": kind, "id": "paper03-%02d" % i, "metadata": {}, "source": src.splitlines(True)}
-    if kind == "code":
-        c["execution_count"] = None
-        c["outputs"] = []
-    nb["cells"].append(c)
-out = os.path.join(os.path.dirname(__file__), "..", "03-paper-alexnet-mnist.ipynb")
-with open(out, "w") as f:
-    json.dump(nb, f, indent=1, ensure_ascii=False)
-    f.write("\n")
+nbwrite.write("03-paper-alexnet-mnist", "paper03", cells)

@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
 """Writes notebooks/04-paper-other-datasets.ipynb (cells without outputs)."""
-import json, os
-
-PIN = open(os.path.join(os.path.dirname(__file__), "make_03.py")).read().split('PIN = """')[1].split('"""')[0]
+import nbwrite
+from nbwrite import PIN
 
 cells = []
 def md(s): cells.append(("markdown", s.strip("\n")))
@@ -67,17 +66,4 @@ if done > 1 {
 }
 """)
 
-nb = {"cells": [], "metadata": {"kernelspec": {"display_name": "Go (gonb)", "language": "go", "name": "gonb"},
-      "language_info": {"codemirror_mode": "", "file_extension": ".go", "mimetype": "text/x-go", "name": "go",
-                        "nbconvert_exporter": "", "pygments_lexer": "", "version": "go1.26.8"}},
-      "nbformat": 4, "nbformat_minor": 5}
-for i, (kind, src) in enumerate(cells):
-    c = {"cell_type": kind, "id": "paper04-%02d" % i, "metadata": {}, "source": src.splitlines(True)}
-    if kind == "code":
-        c["execution_count"] = None
-        c["outputs"] = []
-    nb["cells"].append(c)
-out = os.path.join(os.path.dirname(__file__), "..", "04-paper-other-datasets.ipynb")
-with open(out, "w") as f:
-    json.dump(nb, f, indent=1, ensure_ascii=False)
-    f.write("\n")
+nbwrite.write("04-paper-other-datasets", "paper04", cells)

@@ -65,3 +65,21 @@ func TestFig20Verdicts(t *testing.T) {
 		t.Fatalf("verdicts %+v", vs)
 	}
 }
+
+// TestEq3Verdicts on hand-made grids: the averaged reading within 1 point, the summed one 40
+// points below with a layer cut to one filter.
+func TestEq3Verdicts(t *testing.T) {
+	s := testSweep()
+	s.Ratios = []float64{0.5}
+	row := func(a float64, widths ...int) []*Row {
+		return []*Row{{Metrics: Metrics{Accuracy: a, Widths: widths}}}
+	}
+	avg := Grid{Sweep: s, Filter: map[string][]*Row{"l1-out": row(0.97, 64, 26)},
+		Hybrid: map[string][]*Row{"l1-out": row(0.97), "hybrid1": row(0.98), "hybrid2": row(0.96)}}
+	sum := Grid{Sweep: s, Filter: map[string][]*Row{"l1-out-sum": row(0.5, 64, 1)},
+		Hybrid: map[string][]*Row{"l1-out-sum": row(0.5), "hybrid1-sum": row(0.98), "hybrid2-sum": row(0.4)}}
+	vs := Eq3Verdicts(avg, sum)
+	if vs[0].Status != "confirmed" || vs[1].Status != "refuted" || !strings.Contains(vs[1].Ours, "1 filters") {
+		t.Fatalf("verdicts %+v", vs)
+	}
+}

@@ -110,6 +110,7 @@ if err != nil {
 ms := []string{"l1-out", "l1-out-sum", "hybrid1", "hybrid1-sum", "hybrid2", "hybrid2-sum"}
 kernel.DisplayPlot(kernel.SweepPlot(g, "hybrid", "Eq. 3 averaged (paper's text) vs summed: hybrid accuracy", ms, nil))
 kernel.Widths(g, min(4, len(g.Sweep.Ratios)-1))
+kernel.Verdicts(experiment.Eq3Verdicts(avg, sum))
 """)
 md("""
 ## Table 2: 2:4 groups along the width vs along the channels

@@ -24,6 +24,9 @@ func denseKernelAVX2(k int, a, b, c []float32, ldc int, load bool)
 func indexTilesAVX2(ntiles int, seg []int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool)
 
 //go:noescape
+func indexTiles16AVX2(ntiles int, seg []int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool)
+
+//go:noescape
 func indexTiles8AVX2(ntiles int, seg []int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool)
 
 //go:noescape
@@ -59,6 +62,7 @@ func init() {
 		dense: denseKernelAVX512, index: indexKernelAVX512, tiles: indexTilesAVX512, indexBlock: 64})
 	register(&Route{name: "asm-avx2", priority: 15, needs: "AVX2 and FMA", available: cpu.X86.HasAVX2 && cpu.X86.HasFMA,
 		dense: denseKernelAVX2, index: indexKernelAVX2, tiles: indexTilesAVX2, indexBlock: 128,
-		narrow:      [4]indexTilesFunc{indexTiles8AVX2, indexTilesNarrowAVX2S1, indexTilesNarrowAVX2S2, indexTilesNarrowAVX2S3},
+		narrow: map[int]indexTilesFunc{8: indexTiles8AVX2, 16: indexTiles16AVX2,
+			32: indexTilesNarrowAVX2S1, 64: indexTilesNarrowAVX2S2, 96: indexTilesNarrowAVX2S3},
 		narrowDense: [4]denseKernelFunc{nil, denseKernelNarrowAVX2S1, denseKernelNarrowAVX2S2, denseKernelNarrowAVX2S3}})
 }

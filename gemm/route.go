@@ -62,33 +62,31 @@ type Route struct {
 	// (column strips outermost, so one 32-column strip of the panel stays
 	// in L1) 128 of 32..256 on Zen 2.
 	indexBlock int
-	// narrow[s] (s = 1..3), when set, runs the indexed kernel on only the first 32*s columns of
-	// each tile, for products with N < IndexCols; narrow[0] on only the first 8.
-	narrow [4]indexTilesFunc
+	// narrow maps a column count (8, 16, 32, 64, 96) to an indexed kernel that computes only the
+	// first that many columns of each tile, for products with N < IndexCols.
+	narrow map[int]indexTilesFunc
 	// narrowDense[s] (s = 1..3), when set, computes only the first 16*s columns of a dense tile,
 	// for products with N < DenseCols.
 	narrowDense [4]denseKernelFunc
 }
 
-// HasNarrow reports whether the route has a narrow indexed kernel for the first 32*strips
-// columns of a tile (strips 1..3), or for the first 8 (strips 0).
-func (r *Route) HasNarrow(strips int) bool {
-	return strips >= 0 && strips <= 3 && r.narrow[strips] != nil
-}
-
-// NarrowWidth is the number of columns IndexTilesNarrow computes for strips: 8 for 0, else 32*strips.
-func NarrowWidth(strips int) int {
-	if strips == 0 {
-		return 8
+// NarrowWidth returns the fewest columns, at least n, that one of the route's narrow indexed
+// kernels computes, or 0 when it has none that wide (then use IndexTiles).
+func (r *Route) NarrowWidth(n int) int {
+	best := 0
+	for w := range r.narrow {
+		if w >= n && (best == 0 || w < best) {
+			best = w
+		}
 	}
-	return 32 * strips
+	return best
 }
 
-// IndexTilesNarrow is IndexTiles on only the first NarrowWidth(strips) columns of each tile (see
-// HasNarrow): C needs ldc >= that width and the panel only those columns. It panics on a route
-// without the kernel; check HasNarrow first.
-func (r *Route) IndexTilesNarrow(strips, ntiles int, seg []int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool) {
-	r.narrow[strips](ntiles, seg, vals, offs, b, c, ldc, load)
+// IndexTilesNarrow is IndexTiles on only the first width columns of each tile, width one of the
+// route's narrow widths (see NarrowWidth): C needs ldc >= width and the panel only those columns.
+// It panics for a width the route has no kernel for.
+func (r *Route) IndexTilesNarrow(width, ntiles int, seg []int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool) {
+	r.narrow[width](ntiles, seg, vals, offs, b, c, ldc, load)
 }
 
 // IndexBlock returns the K block, in dense B rows, that sparse plans built

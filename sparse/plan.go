@@ -152,12 +152,8 @@ func (p *Plan) run(b []float32, n int, c []float32) {
 		return
 	}
 	kr := gemm.Current()
-	strips := gemm.CeilDiv(n, 32)
-	if n <= 8 && kr.HasNarrow(0) {
-		strips = 0
-	}
-	if n < gemm.IndexCols && kr.HasNarrow(strips) {
-		p.runNarrow(kr, b, n, c, strips)
+	if w := kr.NarrowWidth(n); n < gemm.IndexCols && w > 0 {
+		p.runNarrow(kr, b, n, c, w)
 		return
 	}
 	panels := gemm.CeilDiv(n, gemm.IndexCols)
@@ -198,10 +194,9 @@ func (p *Plan) run(b []float32, n int, c []float32) {
 }
 
 // runNarrow is run for N < IndexCols on a route with narrow kernels: each worker accumulates its
-// row tiles over all K blocks in a scratch C of gemm.NarrowWidth(strips) columns (only the strips that hold
+// row tiles over all K blocks in a scratch C of width columns (only the strips that hold
 // output are computed), then copies the n valid columns out.
-func (p *Plan) runNarrow(kr *gemm.Route, b []float32, n int, c []float32, strips int) {
-	width := gemm.NarrowWidth(strips)
+func (p *Plan) runNarrow(kr *gemm.Route, b []float32, n int, c []float32, width int) {
 	g := gemm.SplitGrid(p.tiles, 1, gemm.Threads())
 	gemm.Parallel(g.Workers(), func(w int) {
 		t0, t1 := g.RowRange(w)
@@ -217,7 +212,7 @@ func (p *Plan) runNarrow(kr *gemm.Route, b []float32, n int, c []float32, strips
 			k0 := blk * p.kb
 			gemm.PackB(panel, b, n, n, 0, 1, p.kb, width, gemm.IndexStride, func(r int) int { return k0 + r }, p.k)
 			seg := p.seg[blk*p.tiles+t0 : blk*p.tiles+t1+1]
-			kr.IndexTilesNarrow(strips, t1-t0, seg, p.vals, p.offs, panel, scratch, width, blk > 0)
+			kr.IndexTilesNarrow(width, t1-t0, seg, p.vals, p.offs, panel, scratch, width, blk > 0)
 		}
 		for r := t0 * gemm.IndexRows; r < min(t1*gemm.IndexRows, p.rows); r++ {
 			i := r - t0*gemm.IndexRows

@@ -33,8 +33,10 @@ func main() {
 		p("")
 		index(p, fmt.Sprintf("indexTilesNarrowAVX2S%d", strips), strips)
 	}
-	p("")
-	index8(p)
+	for vecs := 1; vecs <= 2; vecs++ {
+		p("")
+		indexUnrolled(p, vecs)
+	}
 	if err := os.WriteFile(out, w.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
@@ -187,13 +189,17 @@ func index(p func(string, ...any), name string, strips int) {
 	p("\tRET")
 }
 
-// index8 writes indexTiles8AVX2: the first 8 columns of each 3x128 indexed tile, for N <= 8
-// (batch 1-2 on 2x2 feature maps). One YMM per row leaves the FMA latency exposed, so four steps
-// run at a time into four accumulator sets (Y0..Y11: set u, row i in Y(3u+i)), summed at the end;
-// Y12..Y14 hold broadcasts and Y15 the loaded B row.
-func index8(p func(string, ...any)) {
-	p("// func indexTiles8AVX2(ntiles int, seg []int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool)")
-	p("TEXT ·indexTiles8AVX2(SB), NOSPLIT, $0-137")
+// indexUnrolled writes the narrowest indexed kernels: the first 8*vecs columns of each 3x128
+// tile (vecs = 1: indexTiles8AVX2, for N <= 8; vecs = 2: indexTiles16AVX2, for N <= 16). With one
+// or two YMM per row the FMA latency would be exposed, so sets = 12/(3*vecs) steps run at a time
+// into that many accumulator sets (set u, row i, vector v in Y((u*3+i)*vecs+v)), summed at the end;
+// Y12 holds the broadcast.
+func indexUnrolled(p func(string, ...any), vecs int) {
+	sets := 12 / (3 * vecs)
+	name := fmt.Sprintf("indexTiles%dAVX2", 8*vecs)
+	acc := func(u, i, v int) int { return (u*3+i)*vecs + v }
+	p("// func %s(ntiles int, seg []int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool)", name)
+	p("TEXT ·%s(SB), NOSPLIT, $0-137", name)
 	p("\tMOVQ ldc+128(FP), R8")
 	p("\tSHLQ $2, R8")
 	p("\tMOVQ b_base+80(FP), BX")
@@ -213,44 +219,52 @@ func index8(p func(string, ...any)) {
 	for r := range 12 {
 		p("\tVXORPS Y%d, Y%d, Y%d", r, r, r)
 	}
-	p("loop4:")
-	p("\tCMPQ CX, $4")
+	p("unrolled:")
+	p("\tCMPQ CX, $%d", sets)
 	p("\tJLT  rest")
-	for u := range 4 {
+	for u := range sets {
 		for i := range 3 {
 			p("\tMOVWQZX %d(SI), R9", 6*u+2*i)
 			p("\tVBROADCASTSS %d(AX), Y12", 12*u+4*i)
-			p("\tVFMADD231PS (BX)(R9*8), Y12, Y%d", 3*u+i)
+			for v := range vecs {
+				p("\tVFMADD231PS %d(BX)(R9*8), Y12, Y%d", 32*v, acc(u, i, v))
+			}
 		}
 	}
-	p("\tADDQ $48, AX")
-	p("\tADDQ $24, SI")
-	p("\tSUBQ $4, CX")
-	p("\tJMP  loop4")
+	p("\tADDQ $%d, AX", 12*sets)
+	p("\tADDQ $%d, SI", 6*sets)
+	p("\tSUBQ $%d, CX", sets)
+	p("\tJMP  unrolled")
 	p("rest:")
 	p("\tTESTQ CX, CX")
 	p("\tJLE   reduce")
 	for i := range 3 {
 		p("\tMOVWQZX %d(SI), R9", 2*i)
 		p("\tVBROADCASTSS %d(AX), Y12", 4*i)
-		p("\tVFMADD231PS (BX)(R9*8), Y12, Y%d", i)
+		for v := range vecs {
+			p("\tVFMADD231PS %d(BX)(R9*8), Y12, Y%d", 32*v, acc(0, i, v))
+		}
 	}
 	p("\tADDQ $12, AX")
 	p("\tADDQ $6, SI")
 	p("\tDECQ CX")
 	p("\tJMP  rest")
 	p("reduce:")
-	for i := range 3 {
-		p("\tVADDPS Y%d, Y%d, Y%d", 3+i, i, i)
-		p("\tVADDPS Y%d, Y%d, Y%d", 9+i, 6+i, 6+i)
-		p("\tVADDPS Y%d, Y%d, Y%d", 6+i, i, i)
+	for u := 1; u < sets; u++ {
+		for i := range 3 {
+			for v := range vecs {
+				p("\tVADDPS Y%d, Y%d, Y%d", acc(u, i, v), acc(0, i, v), acc(0, i, v))
+			}
+		}
 	}
 	p("\tMOVQ R12, DI")
 	p("\tMOVBLZX load+136(FP), R9")
 	p("\tTESTQ R9, R9")
 	p("\tJZ    noload")
 	for i := range 3 {
-		p("\tVADDPS (DI), Y%d, Y%d", i, i)
+		for v := range vecs {
+			p("\tVADDPS %d(DI), Y%d, Y%d", 32*v, acc(0, i, v), acc(0, i, v))
+		}
 		if i < 2 {
 			p("\tADDQ R8, DI")
 		}
@@ -258,7 +272,9 @@ func index8(p func(string, ...any)) {
 	p("\tMOVQ R12, DI")
 	p("noload:")
 	for i := range 3 {
-		p("\tVMOVUPS Y%d, (DI)", i)
+		for v := range vecs {
+			p("\tVMOVUPS Y%d, %d(DI)", acc(0, i, v), 32*v)
+		}
 		if i < 2 {
 			p("\tADDQ R8, DI")
 		}

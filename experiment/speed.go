@@ -75,7 +75,7 @@ func RunSpeed(s Sweep, sp Speed, env Env) error {
 				sp.Metric, u.Ratio, env.WorkDir, err)
 		}
 		t0 := time.Now()
-		ms, err := timeDenseAndNM(spec, w, s, sp)
+		ms, err := TimeDenseAndNM(spec, w, s, sp)
 		if err != nil {
 			return fmt.Errorf("experiment: speed study of %s at %.2g: %w", sp.Metric, u.Ratio, err)
 		}
@@ -93,9 +93,10 @@ func RunSpeed(s Sweep, sp Speed, env Env) error {
 	return nil
 }
 
-// timeDenseAndNM compiles the model on dense kernels and with the sweep's N:M masks on its conv
-// layers, and times one batch of each, interleaved.
-func timeDenseAndNM(spec *nets.Spec, w nets.Weights, s Sweep, sp Speed) (map[string]float64, error) {
+// TimeDenseAndNM compiles the model on the engine with dense kernels and with the sweep's N:M masks
+// on its conv layers, and times one batch (sp.Batch) of each, interleaved; it returns ms per batch
+// under "dense" and "nm".
+func TimeDenseAndNM(spec *nets.Spec, w nets.Weights, s Sweep, sp Speed) (map[string]float64, error) {
 	pat, order, _ := s.patternOrder()
 	masks, err := pruner.NMMasks(spec, w, pruner.MaskConfig{Pattern: pat, Order: order})
 	if err != nil {

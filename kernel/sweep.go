@@ -321,16 +321,16 @@ func PaperTable1Series(g experiment.Grid, column string) *Series {
 // remaining ratio, the 2:4-only baseline, and the paper's two speed claims checked against the
 // grid's accuracies.
 func Fig20(name, metric string, batch int) error {
-	g, err := LoadSweep(name)
+	root, err := RepoDir()
 	if err != nil {
 		return err
 	}
+	sw, st, _, err := openSweep(root, name) // one read of the store for the grid and the speed rows
+	if err != nil {
+		return err
+	}
+	g := experiment.Collect(sw, st)
 	sp := experiment.Speed{Metric: metric, Batch: batch}
-	root, _ := RepoDir()
-	_, st, _, err := openSweep(root, name)
-	if err != nil {
-		return err
-	}
 	base, rows := experiment.CollectSpeed(g.Sweep, sp, st)
 	dense, nm := Series{Name: "filter pruning (dense kernels)"}, Series{Name: "hybrid (2:4 conv layers)"}
 	if base != nil { // ratio 1 first: the ratios run downwards from there

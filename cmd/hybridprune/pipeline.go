@@ -13,9 +13,6 @@ import (
 	"github.com/hybridprune/hybridprune/gemm"
 	"github.com/hybridprune/hybridprune/nets"
 	"github.com/hybridprune/hybridprune/pruner"
-	"github.com/hybridprune/hybridprune/sparse"
-	"github.com/hybridprune/hybridprune/sparse/engine"
-	"github.com/hybridprune/hybridprune/sparse/gemmbench"
 )
 
 func init() {
@@ -96,8 +93,8 @@ func runPipeline(args []string) error {
 	return nil
 }
 
-// pipelineTimes compiles the pipeline's four models on the engine (original and filter-pruned
-// dense; 2:4 only and hybrid on the N:M kernels) and times one batch of each, interleaved.
+// pipelineTimes times the pipeline's models on the engine with experiment.TimeDenseAndNM: the
+// original model (dense) and 2:4 only, then the filter-pruned model (dense) and the hybrid one.
 func pipelineTimes(sw experiment.Sweep, work, metric string, batch int) ([]float64, error) {
 	bspec, bw, err := experiment.BaselineSnapshot(sw, work)
 	if err != nil {
@@ -107,47 +104,17 @@ func pipelineTimes(sw experiment.Sweep, work, metric string, batch int) ([]float
 	if err != nil {
 		return nil, err
 	}
-	var runs []func() error
-	for i, m := range []struct {
+	sp := experiment.Speed{Metric: metric, Batch: batch}
+	var out []float64
+	for _, m := range []struct {
 		spec *nets.Spec
 		w    nets.Weights
-	}{{bspec, bw}, {bspec, bw}, {fspec, fw}, {fspec, fw}} {
-		opts := engine.Options{Default: engine.ModeDense, Order: sparse.OrderWidth}
-		w := m.w
-		if i%2 == 1 {
-			masks, err := pruner.NMMasks(m.spec, m.w, pruner.MaskConfig{Pattern: pruner.Pattern24, Order: pruner.OrderWidth})
-			if err != nil {
-				return nil, err
-			}
-			if w, err = pruner.ApplyMasks(m.w, masks); err != nil {
-				return nil, err
-			}
-			opts.Layers, opts.N, opts.M = map[string]engine.Mode{}, 2, 4
-			for _, j := range m.spec.ConvIndices() {
-				opts.Layers[m.spec.Layers[j].Name] = engine.ModeNM
-			}
-		}
-		net, err := engine.Compile(m.spec, w, opts)
+	}{{bspec, bw}, {fspec, fw}} {
+		ms, err := experiment.TimeDenseAndNM(m.spec, m.w, sw, sp)
 		if err != nil {
 			return nil, err
 		}
-		if err := net.Prepare(batch); err != nil {
-			return nil, err
-		}
-		x := make([]float32, batch*m.spec.Input.C*m.spec.Input.H*m.spec.Input.W)
-		for k := range x {
-			x[k] = float32(k%17)/17 - 0.5
-		}
-		runs = append(runs, func() error { _, err := net.Forward(x, batch); return err })
-	}
-	ts, err := gemmbench.CompareFuncs(gemmbench.Shape{Net: sw.Baseline.Model, Layer: "pipeline", Batch: batch},
-		[]gemmbench.Impl{"original", "2:4", "filter", "hybrid"}, runs, 5, 4*time.Second)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]float64, len(ts))
-	for i, t := range ts {
-		out[i] = t.Best.Seconds() * 1e3
+		out = append(out, ms["dense"], ms["nm"])
 	}
 	return out, nil
 }

@@ -3,7 +3,9 @@ package nets
 import (
 	"fmt"
 
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/layers"
 	"github.com/gomlx/gomlx/pkg/ml/train"
@@ -51,6 +53,15 @@ func param(ctx *context.Context, g *graph.Graph, layer, name string) (*context.V
 	return v, v.ValueGraph(g)
 }
 
+// biasNode returns a conv or dense layer's bias, or zeros for a layer with NoBias.
+func biasNode(ctx *context.Context, g *graph.Graph, l Layer) *graph.Node {
+	if l.NoBias {
+		return graph.Zeros(g, shapes.Make(dtypes.Float32, l.OutChannels))
+	}
+	_, b := param(ctx, g, l.Name, "bias")
+	return b
+}
+
 // maskedWeight returns weight ⊙ mask when the layer is masked, and registers the per-step
 // re-masking of the stored variable.
 func maskedWeight(ctx *context.Context, g *graph.Graph, layer string, masks Weights) *graph.Node {
@@ -77,10 +88,14 @@ func buildLogits(ctx *context.Context, spec *Spec, shapes []Shape, masks Weights
 	batch := images.Shape().Dimensions[0]
 	x := graph.TransposeAllDims(images, 1, 2, 3, 0)
 	in := spec.Input
+	outs := make([]*graph.Node, len(spec.Layers)) // every layer's output, for Input and From
 	for i, l := range spec.Layers {
+		if j := spec.SourceOf(i); l.Input != "" {
+			x, in = outs[j], shapes[j]
+		}
 		switch l.Kind {
 		case KindConv:
-			_, b := param(ctx, g, l.Name, "bias")
+			b := biasNode(ctx, g, l)
 			geom := workaround.ConvGeometry{InC: in.C, InH: in.H, InW: in.W, Kernel: l.Kernel, Stride: l.Stride, Padding: l.Padding}
 			x = workaround.Conv2D(x, maskedWeight(ctx, g, l.Name, masks), b, geom)
 		case KindBatchNorm:
@@ -114,9 +129,14 @@ func buildLogits(ctx *context.Context, spec *Spec, shapes []Shape, masks Weights
 		case KindFlatten:
 			x = graph.Reshape(x, in.Size(), batch)
 		case KindDense:
-			_, b := param(ctx, g, l.Name, "bias")
+			b := biasNode(ctx, g, l)
 			x = graph.Add(graph.Dot(maskedWeight(ctx, g, l.Name, masks), x), graph.Reshape(b, l.OutChannels, 1))
+		case KindAdd:
+			x = graph.Add(x, outs[spec.Index(l.From)])
+		case KindGlobalAvgPool:
+			x = graph.ReduceAndKeep(x, graph.ReduceMean, 1, 2) // [C, H, W, B] -> [C, 1, 1, B]
 		}
+		outs[i] = x
 		in = shapes[i]
 	}
 	return graph.Transpose(x, 0, 1) // [classes, B] -> [B, classes]

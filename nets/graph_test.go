@@ -49,11 +49,16 @@ func assertRelClose(t *testing.T, what string, got, want []float32, rel float64)
 }
 
 // TestGoMLXForwardMatchesReference: the GoMLX graph built from the spec (im2col conv, reshape pool,
-// manual batch-norm) gives the reference forward's logits.
+// manual batch-norm; for the ResNets Input, add, global average pool and bias-free convs) gives
+// the reference forward's logits.
 func TestGoMLXForwardMatchesReference(t *testing.T) {
 	bnAfterDense := must(NewBuilder("bn-after-dense", Shape{3, 8, 8}, 10).Conv(4, 3, 1, 1).BatchNorm().ReLU().MaxPool(2).
 		Flatten(64).Dense(16).BatchNorm().ReLU().Dense(10).Spec())
-	for _, spec := range []*Spec{AlexNet(3, 10), SimpleNet(3, 10, 0.125), bnAfterDense} {
+	specs := []*Spec{AlexNet(3, 10), SimpleNet(3, 10, 0.125), bnAfterDense, tinyResNet(t, Shape{3, 8, 8})}
+	if !testing.Short() {
+		specs = append(specs, ResNet18(3, 10))
+	}
+	for _, spec := range specs {
 		w := spec.InitWeights(3)
 		perturbBatchNorm(spec, w, 5)
 		const n = 3

@@ -13,6 +13,7 @@ type Builder struct {
 	spec     Spec
 	channels int
 	counts   map[LayerKind]int
+	outC     []int // outC[i]: the channels (features) of layer i's output
 }
 
 // NewBuilder starts a spec with the given name, input shape and number of classes.
@@ -22,13 +23,14 @@ func NewBuilder(name string, input Shape, numClasses int) *Builder {
 
 var kindPrefix = map[LayerKind]string{
 	KindConv: "conv", KindBatchNorm: "bn", KindReLU: "relu", KindMaxPool: "pool",
-	KindFlatten: "flatten", KindDense: "fc", KindDropout: "drop",
+	KindFlatten: "flatten", KindDense: "fc", KindDropout: "drop", KindAdd: "add", KindGlobalAvgPool: "gap",
 }
 
 func (b *Builder) add(l Layer) *Builder {
 	b.counts[l.Kind]++
 	l.Name = fmt.Sprintf("%s%d", kindPrefix[l.Kind], b.counts[l.Kind])
 	b.spec.Layers = append(b.spec.Layers, l)
+	b.outC = append(b.outC, b.channels)
 	return b
 }
 
@@ -144,6 +146,7 @@ func SimpleNetSmall(channels, numClasses int) *Spec { return SimpleNet(channels,
 var Zoo = map[string]func(channels, numClasses int) *Spec{
 	"alexnet":         AlexNet,
 	"vgg16":           VGG16,
+	"resnet18":        ResNet18,
 	"simplenet":       func(c, n int) *Spec { return SimpleNet(c, n, 1) },
 	"simplenet-small": SimpleNetSmall,
 }

@@ -33,10 +33,13 @@ func ForwardActivations(spec *Spec, w Weights, x []float32, n int) ([][]float32,
 	acts := make([][]float32, len(spec.Layers))
 	cur, in := x, spec.Input
 	for i, l := range spec.Layers {
+		if j := spec.SourceOf(i); l.Input != "" {
+			cur, in = acts[j], shapes[j]
+		}
 		out := shapes[i]
 		switch l.Kind {
 		case KindConv:
-			cur = refConv(cur, n, in, out, l, w[l.Name+"/weight"].Data, w[l.Name+"/bias"].Data)
+			cur = refConv(cur, n, in, out, l, w[l.Name+"/weight"].Data, Bias(l, w))
 		case KindBatchNorm:
 			cur = refBatchNorm(cur, n, in, w[l.Name+"/scale"].Data, w[l.Name+"/offset"].Data,
 				w[l.Name+"/mean"].Data, w[l.Name+"/variance"].Data)
@@ -49,7 +52,11 @@ func ForwardActivations(spec *Spec, w Weights, x []float32, n int) ([][]float32,
 		case KindMaxPool:
 			cur = refMaxPool(cur, n, in, l.Window)
 		case KindDense:
-			cur = refDense(cur, n, l.InChannels, l.OutChannels, w[l.Name+"/weight"].Data, w[l.Name+"/bias"].Data)
+			cur = refDense(cur, n, l.InChannels, l.OutChannels, w[l.Name+"/weight"].Data, Bias(l, w))
+		case KindAdd:
+			cur = refAdd(cur, acts[spec.Index(l.From)])
+		case KindGlobalAvgPool:
+			cur = refGlobalAvgPool(cur, n, in)
 		case KindFlatten, KindDropout:
 			cur = append([]float32(nil), cur...)
 		}
@@ -137,6 +144,27 @@ func refDense(x []float32, n, in, out int, wt, bias []float32) []float32 {
 			}
 			y[b*out+o] = float32(sum)
 		}
+	}
+	return y
+}
+
+func refAdd(a, b []float32) []float32 {
+	y := make([]float32, len(a))
+	for i := range y {
+		y[i] = a[i] + b[i]
+	}
+	return y
+}
+
+func refGlobalAvgPool(x []float32, n int, in Shape) []float32 {
+	hw := in.H * in.W
+	y := make([]float32, n*in.C)
+	for bc := range y {
+		sum := 0.0
+		for _, v := range x[bc*hw : (bc+1)*hw] {
+			sum += float64(v)
+		}
+		y[bc] = float32(sum / float64(hw))
 	}
 	return y
 }

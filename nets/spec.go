@@ -1,5 +1,5 @@
 // Package nets holds the serialisable layer specs of the CNNs hybridprune works on (AlexNet, VGG16,
-// SimpleNet), their weights, the GoMLX graph built from a spec, and training/evaluation.
+// SimpleNet, ResNet-18), their weights, the GoMLX graph built from a spec, and training/evaluation.
 //
 // A model is a [Spec] (an ordered list of [Layer]s plus the input shape) and a [Weights] set. The
 // pruner produces a new Spec with fewer channels and new Weights; the same code builds, trains
@@ -29,6 +29,9 @@ const (
 	KindFlatten   LayerKind = "flatten"
 	KindDense     LayerKind = "dense"
 	KindDropout   LayerKind = "dropout"
+	// KindAdd and KindGlobalAvgPool are the residual-network kinds (see residual.go).
+	KindAdd           LayerKind = "add"
+	KindGlobalAvgPool LayerKind = "globalavgpool"
 )
 
 // Layer is one layer of a Spec. Only the fields of its Kind are used; the others stay zero.
@@ -50,6 +53,16 @@ type Layer struct {
 
 	// Rate is the Dropout probability of zeroing a unit during training.
 	Rate float64 `json:"rate,omitempty"`
+
+	// NoBias drops the bias of a conv or dense layer (PyTorch's bias=False, the convs of a ResNet,
+	// whose batch-norm offset plays the bias' role): the layer has no "<name>/bias" parameter.
+	NoBias bool `json:"no_bias,omitempty"`
+	// Input names an earlier layer whose output this layer reads instead of the previous layer's
+	// (a residual block's projection shortcut reads the block's input). Empty: the previous layer.
+	Input string `json:"input,omitempty"`
+	// From is the Add operand: the add outputs the element-wise sum of its input (the previous
+	// layer's output, or Input's) and the output of the earlier layer From; the shapes must match.
+	From string `json:"from,omitempty"`
 }
 
 // Shape is the shape of one example's activation: Channels x Height x Width (a dense layer's
@@ -92,8 +105,9 @@ func (s *Spec) Shapes() ([]Shape, error) {
 	if len(s.Layers) == 0 {
 		return nil, fmt.Errorf("spec %q: no layers", s.Name)
 	}
-	names := make(map[string]bool, len(s.Layers))
+	names := make(map[string]int, len(s.Layers))
 	out := make([]Shape, len(s.Layers))
+	flatAt := make([]bool, len(s.Layers)) // whether layer i's output is flattened features
 	cur := s.Input
 	flat := false
 	for i, l := range s.Layers {
@@ -101,17 +115,27 @@ func (s *Spec) Shapes() ([]Shape, error) {
 		if l.Name == "" {
 			return nil, fmt.Errorf("%s: empty name", where)
 		}
-		if names[l.Name] {
+		if _, dup := names[l.Name]; dup {
 			return nil, fmt.Errorf("%s: duplicate name", where)
 		}
-		names[l.Name] = true
+		names[l.Name] = i
+		if l.Input != "" {
+			j, err := s.earlier(names, i, "input", l.Input)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", where, err)
+			}
+			cur, flat = out[j], flatAt[j]
+		}
+		if l.NoBias && l.Kind != KindConv && l.Kind != KindDense {
+			return nil, fmt.Errorf("%s: no_bias is only for conv and dense layers", where)
+		}
 		switch l.Kind {
 		case KindConv:
 			if flat {
 				return nil, fmt.Errorf("%s: conv after flatten", where)
 			}
 			if l.InChannels != cur.C {
-				return nil, fmt.Errorf("%s: in=%d but the previous layer outputs %d channels", where, l.InChannels, cur.C)
+				return nil, fmt.Errorf("%s: in=%d but %s outputs %d channels", where, l.InChannels, s.inputName(l), cur.C)
 			}
 			if l.OutChannels <= 0 || l.Kernel <= 0 || l.Stride <= 0 || l.Padding < 0 {
 				return nil, fmt.Errorf("%s: out=%d kernel=%d stride=%d padding=%d: want out, kernel, stride > 0 and padding >= 0",
@@ -125,7 +149,7 @@ func (s *Spec) Shapes() ([]Shape, error) {
 			cur = Shape{l.OutChannels, h, w}
 		case KindBatchNorm:
 			if l.OutChannels != cur.C {
-				return nil, fmt.Errorf("%s: out=%d but the previous layer outputs %d channels", where, l.OutChannels, cur.C)
+				return nil, fmt.Errorf("%s: out=%d but %s outputs %d channels", where, l.OutChannels, s.inputName(l), cur.C)
 			}
 		case KindReLU:
 		case KindDropout:
@@ -143,6 +167,19 @@ func (s *Spec) Shapes() ([]Shape, error) {
 		case KindFlatten:
 			cur = Shape{cur.Size(), 1, 1}
 			flat = true
+		case KindAdd:
+			j, err := s.earlier(names, i, "from", l.From)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", where, err)
+			}
+			if out[j] != cur || flatAt[j] != flat {
+				return nil, fmt.Errorf("%s: adds %s (from %q) to its input %s: the shapes must match", where, out[j], l.From, cur)
+			}
+		case KindGlobalAvgPool:
+			if flat {
+				return nil, fmt.Errorf("%s: globalavgpool after flatten", where)
+			}
+			cur = Shape{cur.C, 1, 1}
 		case KindDense:
 			if !flat {
 				return nil, fmt.Errorf("%s: dense before flatten", where)
@@ -153,9 +190,9 @@ func (s *Spec) Shapes() ([]Shape, error) {
 			}
 			cur = Shape{l.OutChannels, 1, 1}
 		default:
-			return nil, fmt.Errorf("%s: unknown kind %q (want conv, batchnorm, relu, maxpool, flatten, dense or dropout)", where, l.Kind)
+			return nil, fmt.Errorf("%s: unknown kind %q (want conv, batchnorm, relu, maxpool, flatten, dense, dropout, add or globalavgpool)", where, l.Kind)
 		}
-		out[i] = cur
+		out[i], flatAt[i] = cur, flat
 	}
 	last := s.Layers[len(s.Layers)-1]
 	if last.Kind != KindDense || last.OutChannels != s.NumClasses {

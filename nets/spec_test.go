@@ -30,7 +30,7 @@ func TestZooParameterCounts(t *testing.T) {
 }
 
 func TestSpecJSONRoundTrip(t *testing.T) {
-	for _, s := range []*Spec{AlexNet(1, 10), VGG16(3, 100), SimpleNetSmall(3, 10)} {
+	for _, s := range []*Spec{AlexNet(1, 10), VGG16(3, 100), SimpleNetSmall(3, 10), ResNet18(3, 10)} {
 		raw, err := s.MarshalIndent()
 		if err != nil {
 			t.Fatal(err)

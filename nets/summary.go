@@ -36,6 +36,14 @@ func (s *Spec) Summary() (string, error) {
 			cfg = fmt.Sprintf("rate %g", l.Rate)
 		case KindBatchNorm:
 			cfg = fmt.Sprintf("%d", l.OutChannels)
+		case KindAdd:
+			cfg = "+ " + l.From
+		}
+		if l.Input != "" {
+			cfg += " (input " + l.Input + ")"
+		}
+		if l.NoBias {
+			cfg += " no bias"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t\n", l.Name, l.Kind, cfg, shapes[i], counts[l.Name])
 	}

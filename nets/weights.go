@@ -35,8 +35,8 @@ func (t *Tensor) Clone() *Tensor {
 }
 
 // Weights maps a parameter name ("<layer>/<param>") to its tensor. Parameter names and shapes:
-//   - conv: "<name>/weight" [out, in, k, k] (OIHW) and "<name>/bias" [out];
-//   - dense: "<name>/weight" [out, in] and "<name>/bias" [out];
+//   - conv: "<name>/weight" [out, in, k, k] (OIHW) and "<name>/bias" [out] (none with NoBias);
+//   - dense: "<name>/weight" [out, in] and "<name>/bias" [out] (none with NoBias);
 //   - batchnorm: "<name>/scale", "<name>/offset" (learned), "<name>/mean", "<name>/variance"
 //     (running statistics), each [out].
 type Weights map[string]*Tensor
@@ -74,13 +74,14 @@ func (s *Spec) Params() []ParamSpec {
 	for _, l := range s.Layers {
 		switch l.Kind {
 		case KindConv:
-			ps = append(ps,
-				ParamSpec{l.Name + "/weight", []int{l.OutChannels, l.InChannels, l.Kernel, l.Kernel}, true},
-				ParamSpec{l.Name + "/bias", []int{l.OutChannels}, true})
+			ps = append(ps, ParamSpec{l.Name + "/weight", []int{l.OutChannels, l.InChannels, l.Kernel, l.Kernel}, true})
 		case KindDense:
-			ps = append(ps,
-				ParamSpec{l.Name + "/weight", []int{l.OutChannels, l.InChannels}, true},
-				ParamSpec{l.Name + "/bias", []int{l.OutChannels}, true})
+			ps = append(ps, ParamSpec{l.Name + "/weight", []int{l.OutChannels, l.InChannels}, true})
+		}
+		if (l.Kind == KindConv || l.Kind == KindDense) && !l.NoBias {
+			ps = append(ps, ParamSpec{l.Name + "/bias", []int{l.OutChannels}, true})
+		}
+		switch l.Kind {
 		case KindBatchNorm:
 			ps = append(ps,
 				ParamSpec{l.Name + "/scale", []int{l.OutChannels}, true},

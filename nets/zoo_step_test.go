@@ -22,13 +22,13 @@ func randomImages(n int, seed uint64) *data.Dataset {
 	return ds
 }
 
-// TestZooForwardBackwardStep trains the full-size VGG16 and SimpleNet for two steps of batch 2 on
+// TestZooForwardBackwardStep trains the full-size VGG16, SimpleNet and ResNet-18 for two steps of batch 2 on
 // the GoMLX backend: the loss is finite and every conv and dense weight received an update.
 func TestZooForwardBackwardStep(t *testing.T) {
 	if testing.Short() {
 		t.Skip("full-size VGG16 and SimpleNet steps")
 	}
-	for _, spec := range []*Spec{VGG16(3, 10), SimpleNet(3, 10, 1)} {
+	for _, spec := range []*Spec{VGG16(3, 10), SimpleNet(3, 10, 1), ResNet18(3, 10)} {
 		init := spec.InitWeights(1)
 		res, err := Train(spec, init, randomImages(4, 1), randomImages(2, 2), TrainConfig{Epochs: 1, BatchSize: 2, EvalBatchSize: 2, Optimizer: "sgd", LearningRate: 0.01})
 		if err != nil {

@@ -47,7 +47,11 @@
 //
 // The GEMMs run on gemm.Threads() goroutines (gemm.SetThreads); im2col,
 // padding, the bias/ReLU epilogue, pooling and flatten are split the same way.
-// Buffers (two activation buffers and im2col) are allocated once
+// Residual networks (nets.Spec Input, add, global average pool) keep the
+// outputs later layers read out of order in slots shared by non-overlapping
+// lifetimes (residual.go); a ReLU after an add is fused into it.
+//
+// Buffers (two activation buffers, im2col and the slots) are allocated once
 // per batch size (Prepare, or the first Forward of that size) and reused;
 // Forward is safe for concurrent use (each call takes its own workspace).
 package engine

@@ -113,6 +113,8 @@ type Net struct {
 	in     nets.Shape
 	// Per-image buffer sizes (floats): activations, im2col, padded planes.
 	actMax, colMax, padMax int
+	// slots keeps the outputs later layers read out of order (residual.go).
+	slots slotPlan
 
 	mu   sync.Mutex
 	free map[int][]*workspace
@@ -121,6 +123,7 @@ type Net struct {
 // workspace holds the buffers of one Forward call at one batch size.
 type workspace struct {
 	a, b, col []float32
+	saved     [][]float32 // the slots of residual.go
 }
 
 // other returns the activation buffer src does not live in.
@@ -173,9 +176,10 @@ func (net *Net) get(n int) *workspace {
 	}
 	net.mu.Unlock()
 	return &workspace{
-		a:   make([]float32, net.actMax*n),
-		b:   make([]float32, net.actMax*n),
-		col: make([]float32, net.colMax*n),
+		a:     make([]float32, net.actMax*n),
+		b:     make([]float32, net.actMax*n),
+		col:   make([]float32, net.colMax*n),
+		saved: net.slots.alloc(n),
 	}
 }
 
@@ -272,11 +276,18 @@ func Compile(spec *nets.Spec, w nets.Weights, opts Options) (*Net, error) {
 
 	net := &Net{spec: spec.Clone(), in: spec.Input, free: map[int][]*workspace{}}
 	net.actMax = spec.Input.Size()
+	net.slots = newSlotPlan(spec, shapes)
+	ref := spec.Referenced()
 	cur := spec.Input
 	layers := spec.Layers
 	for i := 0; i < len(layers); i++ {
 		l := layers[i]
 		out := shapes[i]
+		if l.Input != "" {
+			j := spec.SourceOf(i)
+			cur = shapes[j]
+			net.steps = append(net.steps, loadStep{slot: net.slots.of[j], size: cur.Size()})
+		}
 		net.actMax = max(net.actMax, out.Size())
 		switch l.Kind {
 		case nets.KindConv, nets.KindDense:
@@ -285,22 +296,22 @@ func Compile(spec *nets.Spec, w nets.Weights, opts Options) (*Net, error) {
 				mode = m
 			}
 			wt := slices.Clone(w[l.Name+"/weight"].Data)
-			bias := slices.Clone(w[l.Name+"/bias"].Data)
+			bias := slices.Clone(nets.Bias(l, w))
 			rows := l.OutChannels
 			k := len(wt) / rows
 			info := LayerInfo{Name: l.Name, Kind: l.Kind, Rows: rows, K: k, OutH: out.H, OutW: out.W}
 			// Fold a directly following batch-norm, then fuse a ReLU
 			// (dropout in between is the identity at inference).
 			j := i + 1
-			if j < len(layers) && layers[j].Kind == nets.KindBatchNorm {
+			if fusable(spec, ref, i, j) && layers[j].Kind == nets.KindBatchNorm {
 				foldBN(wt, bias, rows, k, w, layers[j].Name)
 				info.Fused = append(info.Fused, layers[j].Name)
 				j++
 			}
 			relu := false
-			for ; j < len(layers) && layers[j].Kind == nets.KindDropout; j++ {
+			for ; fusable(spec, ref, i, j) && layers[j].Kind == nets.KindDropout; j++ {
 			}
-			if j < len(layers) && layers[j].Kind == nets.KindReLU {
+			if fusable(spec, ref, i, j) && layers[j].Kind == nets.KindReLU {
 				relu = true
 				info.Fused = append(info.Fused, layers[j].Name)
 				j++
@@ -323,12 +334,19 @@ func Compile(spec *nets.Spec, w nets.Weights, opts Options) (*Net, error) {
 			net.layers = append(net.layers, info)
 		case nets.KindBatchNorm:
 			a, b := bnAffine(w, l.Name, l.OutChannels)
-			relu := false
-			if i+1 < len(layers) && layers[i+1].Kind == nets.KindReLU {
-				relu = true
+			relu := fusable(spec, ref, i, i+1) && layers[i+1].Kind == nets.KindReLU
+			if relu {
 				i++
 			}
 			net.steps = append(net.steps, &affineStep{scale: a, shift: b, hw: out.H * out.W, relu: relu})
+		case nets.KindAdd:
+			relu := fusable(spec, ref, i, i+1) && layers[i+1].Kind == nets.KindReLU
+			if relu {
+				i++
+			}
+			net.steps = append(net.steps, &addStep{name: l.Name, slot: net.slots.of[spec.Index(l.From)], relu: relu})
+		case nets.KindGlobalAvgPool:
+			net.steps = append(net.steps, &gapStep{c: cur.C, hw: cur.H * cur.W})
 		case nets.KindReLU:
 			net.steps = append(net.steps, reluStep{})
 		case nets.KindDropout:
@@ -339,6 +357,10 @@ func Compile(spec *nets.Spec, w nets.Weights, opts Options) (*Net, error) {
 			// channel-major feature order.
 		default:
 			return nil, fmt.Errorf("engine: layer %q: unsupported kind %q", l.Name, l.Kind)
+		}
+		// The layers fused into this step are not referenced (fusable), so only i may be kept.
+		if slot, ok := net.slots.of[i]; ok {
+			net.steps = append(net.steps, saveStep{slot: slot})
 		}
 		cur = shapes[i]
 	}

@@ -122,13 +122,18 @@ func checkModes(t *testing.T, spec *nets.Spec, w nets.Weights, order sparse.Grou
 }
 
 func everyMode() map[string]Options {
+	return modesMixing(map[string]Mode{"conv1": ModeDense, "conv2": ModeCSR, "conv3": ModeGroup})
+}
+
+// modesMixing is every mode, plus "mixed": auto with the given per-layer modes.
+func modesMixing(mixed map[string]Mode) map[string]Options {
 	return map[string]Options{
 		"dense": {Default: ModeDense},
 		"nm":    {Default: ModeNM},
 		"group": {Default: ModeGroup},
 		"csr":   {Default: ModeCSR},
 		"auto":  {Default: ModeAuto},
-		"mixed": {Default: ModeAuto, Layers: map[string]Mode{"conv1": ModeDense, "conv2": ModeCSR, "conv3": ModeGroup}},
+		"mixed": {Default: ModeAuto, Layers: mixed},
 	}
 }
 

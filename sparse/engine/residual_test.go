@@ -1,0 +1,115 @@
+package engine
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"github.com/hybridprune/hybridprune/nets"
+	"github.com/hybridprune/hybridprune/pruner"
+	"github.com/hybridprune/hybridprune/sparse"
+)
+
+func tinyResNet(t *testing.T) *nets.Spec {
+	t.Helper()
+	s, err := nets.ResNet("tiny-resnet", nets.Shape{C: 3, H: 8, W: 8}, 10, []int{8, 16}, []int{2, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestEngineResNetMatchesReferences: a small ResNet (identity and projection shortcuts, global
+// average pool) in every mode, dense and after 2:4 masking in both orders, gives the reference's
+// and the GoMLX graph's logits; the kept outputs share slots where their lifetimes allow.
+func TestEngineResNetMatchesReferences(t *testing.T) {
+	spec := tinyResNet(t)
+	w := randomWeights(spec, 3)
+	checkModes(t, spec, w, sparse.OrderWidth, map[string]Options{"dense": {Default: ModeDense}, "csr": {Default: ModeCSR}})
+	for _, order := range []sparse.GroupOrder{sparse.OrderWidth, sparse.OrderChannels} {
+		checkModes(t, spec, make24(t, spec, w, order, true), order, modesMixing(map[string]Mode{"conv1": ModeDense, "layer2.0.shortcut.0": ModeCSR, "layer1.1.conv2": ModeGroup}))
+	}
+	net, err := Compile(spec, w, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Kept: relu1 (read by layer1.0.add), layer1.0.relu2 (by layer1.1.add), layer1.1.relu2 (by
+	// the shortcut and layer2.0.add), layer2.0.bn2 (by layer2.0.add): each of the first three
+	// dies before the next is written, so they share a slot; layer2.0.bn2 needs a second one.
+	if got := len(net.slots.sizes); got != 2 || len(net.slots.of) != 4 {
+		t.Errorf("%d slots for %d kept outputs, want 2 for 4", got, len(net.slots.of))
+	}
+}
+
+// TestEngineResNet18 compiles ResNet-18 with random weights: dense, and nm after 2:4 masking of
+// every conv and the dense head, the logits match the reference forward to 1e-4.
+func TestEngineResNet18(t *testing.T) {
+	if testing.Short() {
+		t.Skip("ResNet-18 reference forward")
+	}
+	spec := nets.ResNet18(3, 10)
+	w := randomWeights(spec, 1)
+	const n = 2
+	x := randomInput(spec, n, 4)
+	for _, c := range denseAnd24(t, spec, w, ModeNM) {
+		ref, err := nets.Forward(spec, c.w, x, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		net, err := Compile(spec, c.w, Options{Default: c.mode})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		got, err := net.Forward(x, n)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if e := relErr(t, got, ref); e > tol {
+			t.Errorf("%s: relative error %.3g vs reference", c.name, e)
+		}
+	}
+}
+
+// TestEngineResNet18Timing prints the dense and 2:4 engine throughput of ResNet-18 at batch 32
+// (one warm-up and three timed Forwards each). It only runs with HYBRIDPRUNE_TIMING=1: it is a
+// measurement, not a check.
+func TestEngineResNet18Timing(t *testing.T) {
+	if os.Getenv("HYBRIDPRUNE_TIMING") != "1" {
+		t.Skip("set HYBRIDPRUNE_TIMING=1 to time ResNet-18")
+	}
+	spec := nets.ResNet18(3, 10)
+	w := randomWeights(spec, 1)
+	const n, reps = 32, 3
+	x := randomInput(spec, n, 4)
+	for _, c := range denseAnd24(t, spec, w, ModeAuto) {
+		net, err := Compile(spec, c.w, Options{Default: c.mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := net.Forward(x, n); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		for range reps {
+			if _, err := net.Forward(x, n); err != nil {
+				t.Fatal(err)
+			}
+		}
+		secs := time.Since(start).Seconds() / reps
+		t.Logf("resnet18 %s batch %d: %.1f ms/batch, %.1f img/s, %.2f GFLOP/s", c.name, n, secs*1e3, n/secs, net.FLOPs(n)/secs/1e9)
+	}
+}
+
+// weightCase is one compiled variant of a model.
+type weightCase struct {
+	name string
+	w    nets.Weights
+	mode Mode
+}
+
+// denseAnd24 is w in dense mode and w after 2:4 masking of its conv and dense weights (width
+// order) in the given mode.
+func denseAnd24(t *testing.T, spec *nets.Spec, w nets.Weights, nm Mode) []weightCase {
+	t.Helper()
+	return []weightCase{{"dense", w, ModeDense}, {"2:4 " + string(nm), make24(t, spec, w, pruner.OrderWidth, true), nm}}
+}

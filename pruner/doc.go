@@ -11,6 +11,9 @@
 //     (eq. 9), identity, and the linear mix h = (1-k)u + kv (eq. 8); hybrid metric 1 and 2;
 //   - a registry of metrics by name (registry.go), Torch-Pruning style: any [Metric] can be added;
 //   - selection (select.go): global (the paper's) or per-layer ranking into a [Plan];
+//   - dependency groups (depgroups.go, selectgroups.go): in a residual net (ResNet-18) the convs
+//     whose channels meet in an addition form a [ChannelGroup], scored by the mean of its
+//     members' scores and pruned alike ([SelectGroups], [SelectSpec], [ExpandPlan]);
 //   - surgery (surgery.go): physically removing the planned filters from a Spec and its Weights;
 //   - N:M and unstructured masks (nm.go, masks.go);
 //   - schedules (schedule.go): the iterative hybrid pipeline of section 4.1, its reversed order

@@ -155,9 +155,13 @@ func consumerRest(next *nets.Tensor, channels int) (int, error) {
 
 // LayersFromSpec returns the spec's conv layers with their weights and consumers: the next conv,
 // or for the last conv the first dense layer after the flatten. Batch-norm, ReLU, pooling and
-// dropout in between are skipped (they act per channel).
+// dropout in between are skipped (they act per channel). In a residual net the consumer is the
+// first later conv or dense layer reading the conv's channels (its channel space, see
+// ChannelGroup): a block's conv2 is consumed by the next block's conv1, not by the shortcut
+// conv that follows it in the spec but reads the block input.
 func LayersFromSpec(spec *nets.Spec, w nets.Weights) ([]Layer, error) {
-	if err := spec.Validate(); err != nil {
+	spaces, err := newChannelSpaces(spec)
+	if err != nil {
 		return nil, err
 	}
 	var layers []Layer
@@ -168,13 +172,11 @@ func LayersFromSpec(spec *nets.Spec, w nets.Weights) ([]Layer, error) {
 			return nil, fmt.Errorf("spec %q: missing weight %q", spec.Name, name+"/weight")
 		}
 		l := Layer{Name: name, Weight: wt}
-		for _, c := range spec.Layers[i+1:] {
-			if c.Kind == nets.KindConv || c.Kind == nets.KindDense {
-				l.Next = w[c.Name+"/weight"]
-				if l.Next == nil {
-					return nil, fmt.Errorf("spec %q: missing weight %q", spec.Name, c.Name+"/weight")
-				}
-				break
+		if j := spaces.consumer(i); j >= 0 {
+			c := spec.Layers[j]
+			l.Next = w[c.Name+"/weight"]
+			if l.Next == nil {
+				return nil, fmt.Errorf("spec %q: missing weight %q", spec.Name, c.Name+"/weight")
 			}
 		}
 		layers = append(layers, l)

@@ -286,7 +286,7 @@ func (r *runner) filterStage() error {
 		if err != nil {
 			return fmt.Errorf("step %d: %w", s, err)
 		}
-		plan, err := Select(LayerNames(layers), scores, sc)
+		plan, err := SelectSpec(r.spec, LayerNames(layers), scores, sc)
 		if err != nil {
 			return fmt.Errorf("step %d: %w", s, err)
 		}

@@ -2,6 +2,7 @@ package pruner
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hybridprune/hybridprune/nets"
@@ -14,13 +15,19 @@ type sel struct{ d0, d1 []int }
 // rows/columns survive: a pruned conv loses output channels (weight dim 0, bias); every batch-norm
 // on those channels loses the same entries; the next conv loses input channels (weight dim 1) and
 // the dense layer after flatten loses, per removed channel c, its H*W columns [c*H*W, (c+1)*H*W).
-// ReLU, pooling and dropout act per channel and need nothing.
+// ReLU, pooling and dropout act per channel and need nothing. In a residual net the plan is first
+// completed over the dependency groups (ExpandPlan), every layer reads the channels of the layer
+// it takes its input from (a shortcut conv's Input included), and an add checks that both its
+// operands keep the same channels.
 func surgeryPlan(spec *nets.Spec, plan Plan) (*nets.Spec, map[string]sel, error) {
 	shapes, err := spec.Shapes()
 	if err != nil {
 		return nil, nil, err
 	}
 	if err := plan.Validate(spec); err != nil {
+		return nil, nil, err
+	}
+	if plan, err = ExpandPlan(spec, plan); err != nil {
 		return nil, nil, err
 	}
 	keepOf := map[string][]int{}
@@ -31,9 +38,14 @@ func surgeryPlan(spec *nets.Spec, plan Plan) (*nets.Spec, map[string]sel, error)
 	}
 	out := spec.Clone()
 	sels := map[string]sel{}
-	var cur []int // surviving channels (or features after flatten) of the running activation; nil = all
+	keepAt := make([][]int, len(spec.Layers)) // surviving channels (features after flatten) of each output; nil = all
 	for i, l := range spec.Layers {
 		nl := &out.Layers[i]
+		var cur []int // of the activation layer i reads
+		src := spec.SourceOf(i)
+		if src >= 0 {
+			cur = keepAt[src]
+		}
 		switch l.Kind {
 		case nets.KindConv:
 			k := keepOf[l.Name]
@@ -55,7 +67,7 @@ func surgeryPlan(spec *nets.Spec, plan Plan) (*nets.Spec, map[string]sel, error)
 			}
 		case nets.KindFlatten:
 			if cur != nil {
-				in := shapes[i-1] // Flatten is never first: a spec starts with a conv or the input.
+				in := shapes[src] // cur != nil: a conv precedes, so src >= 0
 				hw := in.H * in.W
 				cols := make([]int, 0, len(cur)*hw)
 				for _, c := range cur {
@@ -72,7 +84,13 @@ func surgeryPlan(spec *nets.Spec, plan Plan) (*nets.Spec, map[string]sel, error)
 				nl.InChannels = len(cur)
 			}
 			cur = nil
+		case nets.KindAdd:
+			if other := keepAt[spec.Index(l.From)]; !slices.Equal(cur, other) {
+				return nil, nil, fmt.Errorf("add %q sums activations that keep different channels (%d and %d of %d): prune the convs of a channel group together",
+					l.Name, keptCount(cur, shapes[i].C), keptCount(other, shapes[i].C), shapes[i].C)
+			}
 		}
+		keepAt[i] = cur
 	}
 	if err := out.Validate(); err != nil {
 		return nil, nil, fmt.Errorf("pruned spec: %w", err)
@@ -128,6 +146,14 @@ func gather(t *nets.Tensor, s sel) (*nets.Tensor, error) {
 	return out, nil
 }
 
+// keptCount is the number of channels a keep list (nil: all n) keeps.
+func keptCount(keep []int, n int) int {
+	if keep == nil {
+		return n
+	}
+	return len(keep)
+}
+
 func iota(n int) []int {
 	out := make([]int, n)
 	for i := range out {
@@ -138,8 +164,10 @@ func iota(n int) []int {
 
 // ApplyPlan physically removes the planned filters: conv output channels and biases, their
 // batch-norm entries, the next conv's input channels and, for the last conv, the dense layer's
-// columns after flatten. It returns a new, validated spec and weights checked against it; the
-// inputs are not modified.
+// columns after flatten. In a residual net the plan is first completed over the dependency groups
+// (ExpandPlan: the coupled convs lose the same channels) and every reader of a pruned channel
+// space, a shortcut conv reading through Input included, loses those input channels. It returns
+// a new, validated spec and weights checked against it; the inputs are not modified.
 func ApplyPlan(spec *nets.Spec, w nets.Weights, plan Plan) (*nets.Spec, nets.Weights, error) {
 	if err := spec.CheckWeights(w); err != nil {
 		return nil, nil, fmt.Errorf("filter surgery: %w", err)
@@ -195,8 +223,9 @@ func sliceAll(w nets.Weights, sels map[string]sel) (nets.Weights, error) {
 // the architecture: their conv weights and biases are zeroed and, because batch-norm maps a zero
 // input to offset - mean*scale/sqrt(variance+eps) rather than to zero, the scale and offset of
 // every batch-norm on those channels are zeroed as well. Each silenced channel is then exactly
-// zero after its conv/batch-norm (and after ReLU and max-pool), so the network computes what the
-// physically pruned network of ApplyPlan computes. It is the reference of the surgery tests.
+// zero after its conv/batch-norm (and after ReLU, pooling and residual additions, whose operands
+// the plan, completed by ExpandPlan, silences alike), so the network computes what the physically
+// pruned network of ApplyPlan computes. It is the reference of the surgery tests.
 func ZeroFilters(spec *nets.Spec, w nets.Weights, plan Plan) (nets.Weights, error) {
 	if err := spec.CheckWeights(w); err != nil {
 		return nil, fmt.Errorf("zero filters: %w", err)
@@ -204,13 +233,21 @@ func ZeroFilters(spec *nets.Spec, w nets.Weights, plan Plan) (nets.Weights, erro
 	if err := plan.Validate(spec); err != nil {
 		return nil, fmt.Errorf("zero filters: %w", err)
 	}
+	plan, err := ExpandPlan(spec, plan)
+	if err != nil {
+		return nil, fmt.Errorf("zero filters: %w", err)
+	}
 	out := w.Clone()
 	pruned := map[string][]int{}
 	for _, l := range plan {
 		pruned[l.Name] = l.Pruned()
 	}
-	var cur []int
-	for _, l := range spec.Layers {
+	prunedAt := make([][]int, len(spec.Layers)) // silenced channels of each layer's output
+	for i, l := range spec.Layers {
+		var cur []int
+		if src := spec.SourceOf(i); src >= 0 {
+			cur = prunedAt[src]
+		}
 		switch l.Kind {
 		case nets.KindConv:
 			cur = pruned[l.Name]
@@ -218,7 +255,9 @@ func ZeroFilters(spec *nets.Spec, w nets.Weights, plan Plan) (nets.Weights, erro
 			row := len(wt.Data) / l.OutChannels
 			for _, f := range cur {
 				clear(wt.Data[f*row : (f+1)*row])
-				out[l.Name+"/bias"].Data[f] = 0
+				if !l.NoBias {
+					out[l.Name+"/bias"].Data[f] = 0
+				}
 			}
 		case nets.KindBatchNorm:
 			for _, f := range cur {
@@ -228,6 +267,7 @@ func ZeroFilters(spec *nets.Spec, w nets.Weights, plan Plan) (nets.Weights, erro
 		case nets.KindFlatten, nets.KindDense:
 			cur = nil
 		}
+		prunedAt[i] = cur
 	}
 	return out, nil
 }

@@ -113,3 +113,66 @@ func denseAnd24(t *testing.T, spec *nets.Spec, w nets.Weights, nm Mode) []weight
 	t.Helper()
 	return []weightCase{{"dense", w, ModeDense}, {"2:4 " + string(nm), make24(t, spec, w, pruner.OrderWidth, true), nm}}
 }
+
+// TestEnginePrunedResNet: half the channel units of a small ResNet (and of ResNet-18 without
+// -short) are removed group-consistently (hybrid2 scores, pruner.SelectSpec): the engine running
+// the physically pruned net, and the engine running the unpruned net with the pruned channels
+// zeroed (pruner.ZeroFilters), both match the reference forward of the zeroed net to 1e-4; so
+// does nm mode on the pruned net after 2:4 masking.
+func TestEnginePrunedResNet(t *testing.T) {
+	specs := []*nets.Spec{tinyResNet(t)}
+	if !testing.Short() {
+		specs = append(specs, nets.ResNet18(3, 10))
+	}
+	for _, spec := range specs {
+		w := randomWeights(spec, 8)
+		scores, layers, err := pruner.ScoreSpec(spec, w, "hybrid2", pruner.DefaultScoreOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan, err := pruner.SelectSpec(spec, pruner.LayerNames(layers), scores, pruner.SelectConfig{Ratio: 0.5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps, pw, err := pruner.ApplyPlan(spec, w, plan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zw, err := pruner.ZeroFilters(spec, w, plan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 2
+		x := randomInput(spec, n, 6)
+		ref, err := nets.Forward(spec, zw, x, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		masked := make24(t, ps, pw, pruner.OrderWidth, true)
+		maskedRef, err := nets.Forward(ps, masked, x, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			name string
+			spec *nets.Spec
+			w    nets.Weights
+			mode Mode
+			want []float32
+		}{
+			{"pruned", ps, pw, ModeDense, ref}, {"zeroed", spec, zw, ModeDense, ref}, {"pruned 2:4", ps, masked, ModeNM, maskedRef},
+		} {
+			net, err := Compile(c.spec, c.w, Options{Default: c.mode})
+			if err != nil {
+				t.Fatalf("%s %s: %v", spec.Name, c.name, err)
+			}
+			got, err := net.Forward(x, n)
+			if err != nil {
+				t.Fatalf("%s %s: %v", spec.Name, c.name, err)
+			}
+			if e := relErr(t, got, c.want); e > tol {
+				t.Errorf("%s %s: relative error %.3g vs the reference of the zeroed net", spec.Name, c.name, e)
+			}
+		}
+	}
+}

@@ -176,3 +176,29 @@ func TestEnginePrunedResNet(t *testing.T) {
 		}
 	}
 }
+
+// TestEngineKeepsUnfusedReferencedOutputs: a layer output read out of order ends its step, so a
+// conv whose pre-batch-norm output an add reads, and a batch-norm a 1x1 conv reads through Input,
+// are not folded past; the logits match the references in dense and csr modes.
+func TestEngineKeepsUnfusedReferencedOutputs(t *testing.T) {
+	b := nets.NewBuilder("refs", nets.Shape{C: 3, H: 8, W: 8}, 5)
+	b.Conv(4, 3, 1, 1).BatchNorm().ReLU()                     // conv1 bn1 relu1; conv3 reads bn1
+	b.Conv(4, 3, 1, 1).BatchNorm().ReLU().Add("conv2").ReLU() // add1 reads conv2 before bn2
+	b.ConvFrom("bn1", 4, 1, 1, 0).Add("relu3")                // conv3, add2 reads relu3
+	b.GlobalAvgPool().Flatten(4).Dense(5)
+	spec, err := b.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := randomWeights(spec, 2)
+	checkModes(t, spec, w, sparse.OrderWidth, map[string]Options{"dense": {Default: ModeDense}, "csr": {Default: ModeCSR}})
+	net, err := Compile(spec, w, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range net.Layers() {
+		if (l.Name == "conv1" && len(l.Fused) != 1) || (l.Name == "conv2" && len(l.Fused) != 0) {
+			t.Errorf("%s fused %v: want conv1 to fold only bn1 and conv2 nothing", l.Name, l.Fused)
+		}
+	}
+}

@@ -38,6 +38,7 @@ func runPrune(args []string) error {
 	group := fs.String("group", "width", "2:4 group order: width (in,kh,kw; the paper's) or channels (kh,kw,in; NVIDIA ASP)")
 	pattern := fs.String("pattern", "2:4", "N:M pattern")
 	local := fs.Bool("local", false, "per-layer (local) ratios instead of global ranking")
+	permute := fs.Bool("permute", false, "with -group channels: permute each conv's input channels (and its producer's filters) to keep more magnitude under N:M, NVIDIA ASP style, right before N:M masking")
 	multiple := intAtLeast(fs, "multiple", 0, 0, "round kept channels per layer to a multiple (8/16/32 for sparse tensor cores; 0: off)")
 	ftEpochs := intAtLeast(fs, "finetune-epochs", 1, 0, "fine-tuning epochs after each filter-pruning step")
 	rtEpochs := intAtLeast(fs, "retrain-epochs", 1, 0, "retraining epochs at the end (the paper: 5)")
@@ -64,6 +65,12 @@ func runPrune(args []string) error {
 	pat, err := pruner.ParsePattern(*pattern)
 	if err != nil {
 		return err
+	}
+	if *permute {
+		pc := pruner.PermuteConfig{Pattern: pat, Order: order, OnSearch: func(_ *nets.Spec, ps []pruner.LayerPermutation) { fmt.Print(pruner.PermutationSummary(ps)) }}
+		if run, err = pruner.PermutedSchedule(*schedule, pc); err != nil {
+			return err
+		}
 	}
 	sc := pruner.DefaultScheduleConfig(*metric, *target)
 	sc.Steps, sc.FineTuneEpochs, sc.RetrainEpochs = *steps, *ftEpochs, *rtEpochs

@@ -449,7 +449,7 @@ func (r *runner) snapshot(metric string, step int) (model, error) {
 	if err != nil {
 		return model{}, err
 	}
-	plan, err := pruner.Select(pruner.LayerNames(layers), scores, r.s.Selection.config(r.s.Ratios[step], baseW))
+	plan, err := pruner.SelectSpec(prev.spec, pruner.LayerNames(layers), scores, r.s.Selection.config(r.s.Ratios[step], baseW))
 	if err != nil {
 		return model{}, err
 	}

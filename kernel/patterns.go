@@ -13,16 +13,19 @@ import (
 )
 
 // LoadPatterns reads the pattern-study grids of a committed store (a path relative to the
-// repository, e.g. "results/patterns-speed.jsonl"), without running anything.
+// repository, e.g. "results/patterns-speed.jsonl"), without running anything, and prints the
+// store's digest line (scripts/check-notebook-results.py compares it with the committed file).
 func LoadPatterns(store string) ([]experiment.PatternGrid, error) {
 	root, err := RepoDir()
 	if err != nil {
 		return nil, err
 	}
-	st, err := experiment.OpenStore(filepath.Join(root, store))
+	path := filepath.Join(root, store)
+	st, err := experiment.OpenStore(path)
 	if err != nil {
 		return nil, err
 	}
+	fmt.Printf("store %s: %d rows, digest %s\n", storeLabel(path, root), len(st.Rows()), st.Digest())
 	return experiment.CollectPatterns(st), nil
 }
 

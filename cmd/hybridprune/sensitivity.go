@@ -165,7 +165,7 @@ func compareSelections(spec *nets.Spec, w nets.Weights, metric string, opts prun
 	names := pruner.LayerNames(layers)
 	sel := func(cfg pruner.SelectConfig) (pruner.Plan, error) {
 		cfg.MinFilters = 1
-		return pruner.Select(names, scores, cfg)
+		return pruner.SelectSpec(spec, names, scores, cfg)
 	}
 	var out []selectionResult
 	autoPlan, err := sel(pruner.SelectConfig{Ratio: 1, Scope: pruner.ScopeLocal, LayerRatios: auto.Ratios})

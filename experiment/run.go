@@ -71,6 +71,11 @@ func Run(s Sweep, env Env) (Summary, error) {
 		return Summary{}, errors.New("experiment: Run needs a Store and a WorkDir")
 	}
 	r := &runner{s: s, env: env, start: time.Now()}
+	if s.Patterns != nil {
+		if err := r.checkPatterns(); err != nil {
+			return Summary{}, fmt.Errorf("experiment: sweep %q: %w", s.Name, err)
+		}
+	}
 	units := s.Units(env.Shard)
 	sum := Summary{Units: len(units)}
 	for i, u := range units {
@@ -97,6 +102,8 @@ func (u Unit) describe() string {
 	switch u.Kind {
 	case "baseline", "nm-only":
 		return u.Kind
+	case "pattern":
+		return fmt.Sprintf("%s-wise @%.0f%% sparsity", u.Metric, 100*u.Ratio)
 	}
 	return fmt.Sprintf("%s @%.2g %s", u.Metric, u.Ratio, u.Kind)
 }
@@ -200,7 +207,8 @@ func (r *runner) evaluate(spec *nets.Spec, w nets.Weights) (nets.EvalResult, err
 }
 
 // record evaluates m and appends the unit's row (unless another process already did).
-func (r *runner) record(u Unit, m model, before float64, hist []float64, t0 time.Time) error {
+// ms, when not nil, is the unit's engine timing (Metrics.MsPerBatch).
+func (r *runner) record(u Unit, m model, before float64, hist []float64, t0 time.Time, ms map[string]float64) error {
 	ev, err := r.evaluate(m.spec, m.w)
 	if err != nil {
 		return err
@@ -212,7 +220,7 @@ func (r *runner) record(u Unit, m model, before float64, hist []float64, t0 time
 	widths := convWidths(m.spec)
 	met := Metrics{Accuracy: ev.Accuracy, Loss: ev.Loss, AccuracyBefore: before,
 		RemainingRatio: float64(sum(widths)) / float64(sum(baseWidths)), Params: m.spec.ParamCount(),
-		NonZero: pruner.TrainableNonZero(m.spec, m.w), Widths: widths, Seconds: time.Since(t0).Seconds(), History: hist}
+		NonZero: pruner.TrainableNonZero(m.spec, m.w), Widths: widths, Seconds: time.Since(t0).Seconds(), History: hist, MsPerBatch: ms}
 	cfg := configJSON(u.config)
 	row := Row{Key: u.Key, Sweep: r.s.Name, Kind: u.Kind, Config: cfg, Metrics: met, Provenance: NewProvenance(r.env.Backend)}
 	if err := r.env.Store.Append(row); err != nil {
@@ -308,7 +316,7 @@ func (r *runner) recordShared(u Unit, m model) error {
 		return nil
 	}
 	meta, _ := r.loadMeta(u.Key) // present: loadSnapshot required it
-	return r.record(u, m, meta.Before, meta.History, time.Now().Add(-time.Duration(meta.Seconds*float64(time.Second))))
+	return r.record(u, m, meta.Before, meta.History, time.Now().Add(-time.Duration(meta.Seconds*float64(time.Second))), nil)
 }
 
 // lockUnit takes an exclusive advisory lock on a unit's work directory, so that shards sharing
@@ -370,7 +378,7 @@ func (r *runner) baseline() (model, error) {
 		}
 		r.base = &m
 		if _, ok := r.env.Store.Get(u.Key); !ok {
-			return m, r.record(u, m, -1, nil, t0)
+			return m, r.record(u, m, -1, nil, t0, nil)
 		}
 		return m, nil
 	}
@@ -394,7 +402,7 @@ func (r *runner) baseline() (model, error) {
 	}
 	r.base = &m
 	if _, ok := r.env.Store.Get(u.Key); !ok {
-		if err := r.record(u, m, -1, hist, t0); err != nil {
+		if err := r.record(u, m, -1, hist, t0, nil); err != nil {
 			return model{}, err
 		}
 	}
@@ -441,7 +449,7 @@ func (r *runner) snapshot(metric string, step int) (model, error) {
 	if err != nil {
 		return model{}, err
 	}
-	plan, err := pruner.Select(pruner.LayerNames(layers), scores, r.s.Selection.config(r.s.Ratios[step], baseW))
+	plan, err := pruner.SelectSpec(prev.spec, pruner.LayerNames(layers), scores, r.s.Selection.config(r.s.Ratios[step], baseW))
 	if err != nil {
 		return model{}, err
 	}
@@ -471,7 +479,7 @@ func (r *runner) snapshot(metric string, step int) (model, error) {
 		return model{}, err
 	}
 	if _, ok := r.env.Store.Get(u.Key); !ok {
-		if err := r.record(u, m, before.Accuracy, hist, t0); err != nil {
+		if err := r.record(u, m, before.Accuracy, hist, t0, nil); err != nil {
 			return model{}, err
 		}
 	}
@@ -538,11 +546,13 @@ func (r *runner) runUnit(u Unit) error {
 		if err != nil {
 			return err
 		}
-		if err := r.record(u, m, before, hist, t0); err != nil {
+		if err := r.record(u, m, before, hist, t0, nil); err != nil {
 			return err
 		}
 		// The retraining checkpoints are only needed while the unit runs.
 		return os.RemoveAll(r.dir(u.Key))
+	case "pattern":
+		return r.runPattern(u)
 	}
 	return fmt.Errorf("unknown unit kind %q", u.Kind)
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"time"
@@ -118,23 +119,36 @@ func TimeDenseAndNM(spec *nets.Spec, w nets.Weights, s Sweep, sp Speed) (map[str
 	if err != nil {
 		return nil, err
 	}
-	x := make([]float32, sp.Batch*spec.Input.C*spec.Input.H*spec.Input.W)
+	return timeNets(spec, map[string]*engine.Net{"dense": dense, "nm": nm}, sp.Batch, sp.Budget)
+}
+
+// timeNets times one batch of every compiled net, interleaved (best of the calls within budget,
+// 0: 3s), and returns ms per batch by name.
+func timeNets(spec *nets.Spec, named map[string]*engine.Net, batch int, budget time.Duration) (map[string]float64, error) {
+	x := make([]float32, batch*spec.Input.Size())
 	for i := range x {
 		x[i] = float32(i%17)/17 - 0.5
 	}
+	names := slices.Sorted(maps.Keys(named))
 	var runs []func() error
-	for _, net := range []*engine.Net{dense, nm} {
-		if err := net.Prepare(sp.Batch); err != nil {
+	var impls []gemmbench.Impl
+	for _, name := range names {
+		net := named[name]
+		if err := net.Prepare(batch); err != nil {
 			return nil, err
 		}
-		runs = append(runs, func() error { _, err := net.Forward(x, sp.Batch); return err })
+		runs = append(runs, func() error { _, err := net.Forward(x, batch); return err })
+		impls = append(impls, gemmbench.Impl(name))
 	}
-	ts, err := gemmbench.CompareFuncs(gemmbench.Shape{Net: spec.Name, Layer: "speed", Batch: sp.Batch},
-		[]gemmbench.Impl{"dense", "nm"}, runs, 5, cmp.Or(sp.Budget, 3*time.Second))
+	ts, err := gemmbench.CompareFuncs(gemmbench.Shape{Net: spec.Name, Layer: "speed", Batch: batch}, impls, runs, 5, cmp.Or(budget, 3*time.Second))
 	if err != nil {
 		return nil, err
 	}
-	return map[string]float64{"dense": ts[0].Best.Seconds() * 1e3, "nm": ts[1].Best.Seconds() * 1e3}, nil
+	ms := map[string]float64{}
+	for i, name := range names {
+		ms[name] = ts[i].Best.Seconds() * 1e3
+	}
+	return ms, nil
 }
 
 // CollectSpeed returns the speed rows of the study: the baseline's and one per ratio (nil where

@@ -132,6 +132,9 @@ type Sweep struct {
 	Retrain  Recipe `json:"retrain"`
 	// NMOnly adds the N:M-only point of the baseline (Table 1's "2:4 pruning").
 	NMOnly bool `json:"nm_only"`
+	// Patterns adds the pattern study (element/vector/block/group masks on the baseline, retrained
+	// with the Retrain recipe); a sweep may hold only the study (no metrics, no ratios).
+	Patterns *Patterns `json:"patterns,omitempty"`
 }
 
 // Validate rejects, before any work: an invalid baseline, an empty grid, an unknown metric, a
@@ -141,7 +144,12 @@ func (s Sweep) Validate() error {
 	if err := s.Baseline.Validate(); err != nil {
 		return fmt.Errorf("sweep %q: %w", s.Name, err)
 	}
-	if len(s.Metrics) == 0 || len(s.Ratios) == 0 {
+	if s.Patterns != nil {
+		if err := s.Patterns.Validate(); err != nil {
+			return fmt.Errorf("sweep %q: %w", s.Name, err)
+		}
+	}
+	if (len(s.Metrics) == 0 || len(s.Ratios) == 0) && (s.Patterns == nil || len(s.Metrics)+len(s.Ratios) > 0) {
 		return fmt.Errorf("sweep %q: empty grid (%d metrics x %d ratios)", s.Name, len(s.Metrics), len(s.Ratios))
 	}
 	for _, m := range s.Metrics {
@@ -266,9 +274,9 @@ type hybridUnit struct {
 // Unit is one schedulable piece of a sweep.
 type Unit struct {
 	Key    string
-	Kind   string // "baseline", "nm-only", "filter" or "hybrid"
+	Kind   string // "baseline", "nm-only", "filter", "hybrid" or "pattern"
 	Metric string
-	Ratio  float64 // remaining ratio (1 for baseline and nm-only)
+	Ratio  float64 // remaining ratio (1 for baseline and nm-only); a pattern unit's sparsity
 	config any
 	// step is the trajectory index of filter and hybrid units.
 	step int
@@ -290,7 +298,8 @@ func (s Sweep) filterConfig(metric string, step int) filterUnit {
 // Units lists the sweep's units in run order: the baseline, the N:M-only point, then per metric
 // its trajectory, each filter unit followed by its hybrid unit. Only the shard's trajectories (and
 // N:M point) are listed; every shard lists the baseline, which all of them need: run it once
-// before starting the shards, or let the first shard to finish it record its row.
+// before starting the shards, or let the first shard to finish it record its row. The pattern
+// study's units come last (Metric is the mask kind, Ratio the sparsity).
 func (s Sweep) Units(sh Shard) []Unit {
 	out := []Unit{s.baselineUnit()}
 	if s.NMOnly && sh.owns("nm-only") {
@@ -306,5 +315,5 @@ func (s Sweep) Units(sh Shard) []Unit {
 			out = append(out, newUnit("hybrid", m, r, i, hybridUnit{Kind: "hybrid", Filter: fc, Pattern: s.Pattern, Order: s.Order, Retrain: s.Retrain}))
 		}
 	}
-	return out
+	return append(out, s.patternUnits(sh)...)
 }

@@ -53,13 +53,14 @@ func IntersectionRatios(a, b Plan) (pruned, remaining float64, err error) {
 	return ratio(bothP, nPA, nPB), ratio(bothK, nKA, nKB), nil
 }
 
-// MetricPlan scores a spec with a metric and selects the filters to keep at a ratio (one shot).
+// MetricPlan scores a spec with a metric and selects the filters to keep at a ratio (one shot),
+// coupled channels together (SelectSpec).
 func MetricPlan(spec *nets.Spec, w nets.Weights, metric string, opts ScoreOptions, sel SelectConfig) (Plan, error) {
 	scores, layers, err := ScoreSpec(spec, w, metric, opts)
 	if err != nil {
 		return nil, err
 	}
-	return Select(LayerNames(layers), scores, sel)
+	return SelectSpec(spec, LayerNames(layers), scores, sel)
 }
 
 // ScatterPoint is one filter in the (u, v) plane of Figs. 4, 6 and 7.

@@ -75,12 +75,20 @@ func CheckNM(w *nets.Tensor, p Pattern, order GroupOrder) error {
 	return nil
 }
 
-// MaskConfig selects the layers and the structure of N:M masks.
+// MaskConfig selects the layers and the structure of masks: N:M by default, or any MaskKind.
 type MaskConfig struct {
-	// Pattern is the N:M pattern (zero value: 2:4).
+	// Kind is the mask structure (empty: nm).
+	Kind MaskKind
+	// Pattern is the N:M pattern of nm masks (zero value: 2:4).
 	Pattern Pattern
-	// Order is the group order (empty: width).
+	// Order is the N:M group order (empty: width).
 	Order GroupOrder
+	// Sparsity is the fraction of weights element, vector, block and group masks remove, in [0, 1).
+	Sparsity float64
+	// Vector is the vector length L of vector masks (0: DefaultVector).
+	Vector int
+	// Block is the block side of block masks (0: DefaultBlock).
+	Block int
 	// Dense also masks the dense layers' weights (the paper prunes the conv layers).
 	Dense bool
 	// Skip names layers left dense (e.g. a first conv with 3 input channels, as NVIDIA ASP does).
@@ -88,6 +96,15 @@ type MaskConfig struct {
 }
 
 func (c MaskConfig) withDefaults() MaskConfig {
+	if c.Kind == "" {
+		c.Kind = MaskNM
+	}
+	if c.Vector == 0 {
+		c.Vector = DefaultVector
+	}
+	if c.Block == 0 {
+		c.Block = DefaultBlock
+	}
 	if c.Pattern == (Pattern{}) {
 		c.Pattern = Pattern24
 	}

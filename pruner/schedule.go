@@ -27,7 +27,7 @@ type LossEvaluator interface {
 
 // StepReport describes the model after one stage of a schedule.
 type StepReport struct {
-	// Stage is "original", "filter-prune-i/n", "filter-finetune-i/n", "nm-prune" or "retrain".
+	// Stage is "original", "filter-prune-i/n", "filter-finetune-i/n", "KIND-prune" (the mask stage: "nm-prune" for N:M, "group-prune", ...) or "retrain".
 	Stage string
 	// RemainingRatio is the fraction of the original conv filters still present.
 	RemainingRatio float64
@@ -57,7 +57,8 @@ type ScheduleConfig struct {
 	RetrainEpochs int
 	// Select holds the selection options; its Ratio is set by the schedule.
 	Select SelectConfig
-	// Masks configures the N:M pruning stage (pattern, group order, dense layers).
+	// Masks configures the mask stage: N:M by default (pattern, group order), or any MaskKind at a
+	// sparsity; the layers it masks (dense, skip).
 	Masks MaskConfig
 }
 
@@ -95,11 +96,7 @@ func (c ScheduleConfig) Validate(ft FineTuner, filterStage, nmStage bool) error 
 		}
 	}
 	if nmStage {
-		m := c.Masks.withDefaults()
-		if err := m.Pattern.Validate(); err != nil {
-			return err
-		}
-		if err := m.Order.Validate(); err != nil {
+		if err := c.Masks.Validate(); err != nil {
 			return err
 		}
 	}
@@ -116,7 +113,7 @@ func (c ScheduleConfig) Validate(ft FineTuner, filterStage, nmStage bool) error 
 type Result struct {
 	Spec    *nets.Spec
 	Weights nets.Weights
-	// Masks are the N:M masks of the final model (nil when the schedule has no N:M stage).
+	// Masks are the masks of the final model (nil when the schedule has no mask stage).
 	Masks nets.Weights
 	// Plans are the filter plans of the pruning steps, in order.
 	Plans   []Plan
@@ -299,7 +296,7 @@ func (r *runner) filterStage() error {
 			if err != nil {
 				return fmt.Errorf("step %d: %w", s, err)
 			}
-			if m, err = ReprojectMasks(w, m, r.cfg.Masks.Pattern, r.cfg.Masks.Order); err != nil {
+			if m, err = ReprojectPatternMasks(w, m, r.cfg.Masks); err != nil {
 				return fmt.Errorf("step %d: %w", s, err)
 			}
 			if w, err = ApplyMasks(w, m); err != nil {
@@ -327,7 +324,7 @@ func (r *runner) filterStage() error {
 
 func (r *runner) nmStage() error {
 	start := time.Now()
-	masks, err := NMMasks(r.spec, r.w, r.cfg.Masks)
+	masks, err := Masks(r.spec, r.w, r.cfg.Masks)
 	if err != nil {
 		return err
 	}
@@ -336,7 +333,7 @@ func (r *runner) nmStage() error {
 		return err
 	}
 	r.w, r.masks = w, masks
-	return r.report("nm-prune", time.Since(start).Seconds())
+	return r.report(string(r.cfg.Masks.Kind)+"-prune", time.Since(start).Seconds())
 }
 
 func (r *runner) retrain() error {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/hybridprune/hybridprune/nets"
 	"github.com/hybridprune/hybridprune/nets/data"
+	"github.com/hybridprune/hybridprune/pruner"
 )
 
 // withoutChecksums lets the loader accept the fake MNIST files of a test (the canonical md5s and
@@ -158,7 +160,52 @@ func TestCLITrainPruneEvalScore(t *testing.T) {
 	if len(lines) != after+1 || lines[0] != "layer,filter,score" {
 		t.Errorf("score printed %d lines (header %q), want %d", len(lines), lines[0], after+1)
 	}
+	// Group-wise masks through the nm schedule, APoZ with calibration images from the dataset.
+	grouped := filepath.Join(dir, "grouped")
+	if err := runPrune(append([]string{"-model", filepath.Join(run, "model"), "-out", grouped, "-schedule", "nm", "-masks", "group",
+		"-sparsity", "0.5", "-skip", "conv1", "-retrain-epochs", "0"}, dataArgs...)); err != nil {
+		t.Fatal(err)
+	}
+	gm, err := nets.ReadNPZ(filepath.Join(grouped, "masks.npz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := gm["conv1/weight"]; ok || pruner.Sparsity(gm) < 0.49 || pruner.Sparsity(gm) > 0.51 {
+		t.Errorf("group masks %v, sparsity %g", gm.Names(), pruner.Sparsity(gm))
+	}
+	if err := runPrune(append([]string{"-model", filepath.Join(run, "model"), "-out", filepath.Join(dir, "apoz"), "-schedule", "filter",
+		"-metric", "apoz", "-calib", "16", "-finetune-epochs", "0", "-retrain-epochs", "0"}, dataArgs...)); err != nil {
+		t.Fatalf("apoz from the CLI: %v", err)
+	}
+	// Sensitivity, automatic ratios at 90% of the MACs and the comparison at equal MACs.
+	report := filepath.Join(dir, "sensitivity.json")
+	if err := runSensitivity(append([]string{"-model", filepath.Join(run, "model"), "-ratios", "0.75,0.5", "-budget-macs", "0.9",
+		"-compare", "-finetune-epochs", "0", "-out", report}, dataArgs...)); err != nil {
+		t.Fatal(err)
+	}
+	var rep sensitivityReport
+	if b, err := os.ReadFile(report); err != nil || json.Unmarshal(b, &rep) != nil {
+		t.Fatalf("report %s: %v", report, err)
+	}
+	if len(rep.Rows) != 2*len(orig.ConvIndices()) || rep.Auto == nil || rep.Auto.MACs > 0.9 || len(rep.Compare) != 3 {
+		t.Errorf("report: %d rows, auto %+v, %d compared", len(rep.Rows), rep.Auto, len(rep.Compare))
+	}
+	ratios, err := readLayerRatios(report)
+	if err != nil || len(ratios) != len(orig.ConvIndices()) {
+		t.Errorf("layer ratios from the report: %v %v", ratios, err)
+	}
+	if err := runPatternSpeed([]string{"-sparsities", "0.5,1"}); err == nil || !strings.Contains(err.Error(), "sparsity 1 outside") {
+		t.Errorf("pattern-speed at sparsity 1: %v", err)
+	}
 	// Bad input is rejected before any work, with the offending value named.
+	if err := runPrune(append([]string{"-model", filepath.Join(run, "model"), "-out", filepath.Join(dir, "x"), "-masks", "block", "-block", "3"}, dataArgs...)); err == nil ||
+		!strings.Contains(err.Error(), "do not tile") {
+		t.Errorf("non-tiling block: %v", err)
+	}
+	if err := runSensitivity(append([]string{"-model", filepath.Join(run, "model"), "-ratios", "0.9", "-budget-macs", "0.05"}, dataArgs...)); err == nil ||
+		!strings.Contains(err.Error(), "cannot be met") {
+		t.Errorf("unreachable budget: %v", err)
+	}
 	if err := runPrune([]string{"-model", pruned, "-out", filepath.Join(dir, "x"), "-target", "1.5"}); err == nil || !strings.Contains(err.Error(), "1.5") {
 		t.Errorf("target 1.5: error %v, want one naming 1.5", err)
 	}
@@ -172,7 +219,8 @@ func TestNumericFlagsRejected(t *testing.T) {
 		{"train", "-batch", "0"}, {"train", "-epochs", "-1"}, {"train", "-lr", "NaN"}, {"train", "-lr", "0"},
 		{"train", "-lr", "Inf"}, {"train", "-wd", "-1"}, {"train", "-momentum", "1"},
 		{"prune", "-target", "0"}, {"prune", "-target", "1.5"}, {"prune", "-k", "NaN"}, {"prune", "-steps", "0"},
-		{"eval", "-batch", "0"}, {"trainbench", "-batch", "-3"}, {"bench", "-rounds", "0"}, {"train", "-limit-train", "-5"},
+		{"eval", "-batch", "0"}, {"prune", "-sparsity", "1"}, {"prune", "-masks", "diagonal"}, {"sensitivity", "-budget-macs", "1.5"},
+		{"sensitivity", "-ratios", "1.2"}, {"pattern-speed", "-vector", "1"}, {"trainbench", "-batch", "-3"}, {"bench", "-rounds", "0"}, {"train", "-limit-train", "-5"},
 	} {
 		flagName := args[1]
 		err := commands[args[0]].run(append(args[1:], "-data", dir))

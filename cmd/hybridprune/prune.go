@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -39,6 +40,13 @@ func runPrune(args []string) error {
 	pattern := fs.String("pattern", "2:4", "N:M pattern")
 	local := fs.Bool("local", false, "per-layer (local) ratios instead of global ranking")
 	permute := fs.Bool("permute", false, "with -group channels: permute each conv's input channels (and its producer's filters) to keep more magnitude under N:M, NVIDIA ASP style, right before N:M masking")
+	layerRatios := fs.String("layer-ratios", "", "JSON file of per-layer remaining ratios ({\"conv1\": 0.8, ...}, or a `sensitivity -out` report's automatic ratios); implies -local")
+	maskKind := fs.String("masks", "nm", "mask kind of the mask stage: nm (the -pattern), element, vector, block or group")
+	sparsity := floatRange(fs, "sparsity", 0.5, 0, 1, false, "removed fraction of element, vector, block and group masks, in [0, 1)")
+	vector := intAtLeast(fs, "vector", pruner.DefaultVector, 2, "vector length of vector masks")
+	block := positiveInt(fs, "block", pruner.DefaultBlock, "block side of block masks")
+	skip := fs.String("skip", "", "conv layers the mask stage leaves dense, comma-separated")
+	calib := intAtLeast(fs, "calib", 256, 1, "calibration training images of data-driven metrics (apoz)")
 	multiple := intAtLeast(fs, "multiple", 0, 0, "round kept channels per layer to a multiple (8/16/32 for sparse tensor cores; 0: off)")
 	ftEpochs := intAtLeast(fs, "finetune-epochs", 1, 0, "fine-tuning epochs after each filter-pruning step")
 	rtEpochs := intAtLeast(fs, "retrain-epochs", 1, 0, "retraining epochs at the end (the paper: 5)")
@@ -49,6 +57,13 @@ func runPrune(args []string) error {
 	fs.StringVar(&cfg.Schedule, "lr-schedule", "cosine", "cosine or constant")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	kind, err := pruner.ParseMaskKind(*maskKind)
+	if err != nil {
+		return fmt.Errorf("-masks: %w", err)
+	}
+	if *sparsity >= 1 {
+		return fmt.Errorf("-sparsity %g: want a removed fraction in [0, 1)", *sparsity)
 	}
 	if *modelDir == "" || *out == "" {
 		return fmt.Errorf("-model and -out are required")
@@ -76,9 +91,22 @@ func runPrune(args []string) error {
 	sc.Steps, sc.FineTuneEpochs, sc.RetrainEpochs = *steps, *ftEpochs, *rtEpochs
 	sc.Scoring.K, sc.Scoring.Order, sc.Scoring.Pattern = *k, order, pat
 	sc.Masks.Order, sc.Masks.Pattern = order, pat
+	sc.Masks.Kind = kind
+	sc.Masks.Sparsity, sc.Masks.Vector, sc.Masks.Block, sc.Masks.Skip = *sparsity, *vector, *block, splitList(*skip)
 	sc.Select.Multiple = *multiple
 	if *local {
 		sc.Select.Scope = pruner.ScopeLocal
+	}
+	if *layerRatios != "" {
+		if sc.Select.LayerRatios, err = readLayerRatios(*layerRatios); err != nil {
+			return err
+		}
+		sc.Select.Scope = pruner.ScopeLocal
+	}
+	needsData := pruner.NeedsData(*metric) && *schedule != "nm"
+	if needsData {
+		// A stand-in until the training images are loaded: Validate checks everything else first.
+		sc.Scoring.Calibration = &pruner.Batch{X: []float32{0}, N: 1}
 	}
 	if err := sc.Validate(&pruner.GoMLXTrainer{}, *schedule != "nm", *schedule != "filter"); err != nil {
 		return err // before loading anything
@@ -87,9 +115,17 @@ func runPrune(args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := pruner.CheckMaskLayers(spec, sc.Masks); err != nil && *schedule != "filter" {
+		return err
+	}
 	trainSet, testSet, err := df.loadSplits()
 	if err != nil {
 		return err
+	}
+	if needsData {
+		if sc.Scoring.Calibration, err = calibrationBatch(trainSet, *calib); err != nil {
+			return err
+		}
 	}
 	tr := &pruner.GoMLXTrainer{Train: trainSet, Test: testSet, Config: cfg,
 		OnEpoch: func(s *nets.Spec, e nets.EpochStats) {
@@ -141,4 +177,26 @@ func runScore(args []string) error {
 		return pruner.ScoreCSV(os.Stdout, spec, w, *metric, *group, *k)
 	}
 	return fmt.Errorf("give exactly one of -weights W.npz or -model DIR")
+}
+
+// readLayerRatios reads per-layer ratios from a JSON object of ratios or from a sensitivity
+// report (its auto.ratios).
+func readLayerRatios(path string) (map[string]float64, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("-layer-ratios: %w", err)
+	}
+	var report struct {
+		Auto *struct {
+			Ratios map[string]float64 `json:"ratios"`
+		} `json:"auto"`
+	}
+	if json.Unmarshal(b, &report) == nil && report.Auto != nil {
+		return report.Auto.Ratios, nil
+	}
+	var m map[string]float64
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("-layer-ratios %s: want a JSON object of layer ratios or a sensitivity report: %w", path, err)
+	}
+	return m, nil
 }

@@ -30,13 +30,22 @@ const (
 	ModeGroup Mode = "group"
 	// ModeCSR stores the non-zeros element-wise (sparse.NewCSRPlan).
 	ModeCSR Mode = "csr"
+	// ModeVector stores balanced vector-wise weights (sparse.CompressVector with
+	// vectors of Options.Vector columns, each keeping as many values as the
+	// fullest vector of the layer holds).
+	ModeVector Mode = "vector"
+	// ModeBlock stores the non-zero Options.Block x Options.Block tiles
+	// (sparse.CompressBSR, sparse.NewBSRPlan).
+	ModeBlock Mode = "block"
 	// ModeAuto is ModeNM when the layer's weights follow the N:M pattern and
 	// ModeDense otherwise.
 	ModeAuto Mode = "auto"
 )
 
 // Modes lists the modes accepted by Options.
-func Modes() []Mode { return []Mode{ModeDense, ModeNM, ModeGroup, ModeCSR, ModeAuto} }
+func Modes() []Mode {
+	return []Mode{ModeDense, ModeNM, ModeGroup, ModeCSR, ModeVector, ModeBlock, ModeAuto}
+}
 
 // ParseMode parses a mode name ("2:4" is accepted for nm, "" for dense).
 func ParseMode(s string) (Mode, error) {
@@ -45,7 +54,7 @@ func ParseMode(s string) (Mode, error) {
 		return ModeDense, nil
 	case "2:4", "n:m":
 		return ModeNM, nil
-	case ModeDense, ModeNM, ModeGroup, ModeCSR, ModeAuto:
+	case ModeDense, ModeNM, ModeGroup, ModeCSR, ModeVector, ModeBlock, ModeAuto:
 		return m, nil
 	}
 	return "", fmt.Errorf("engine: unknown mode %q (want one of %v)", s, Modes())
@@ -66,6 +75,9 @@ type Options struct {
 	Order sparse.GroupOrder
 	// N and M give the N:M pattern of nm and auto modes (both zero: 2:4).
 	N, M int
+	// Vector is the vector length of vector mode (0: 16); Block the tile side
+	// of block mode (0: 4).
+	Vector, Block int
 }
 
 // LayerInfo describes one compiled conv or dense layer.
@@ -243,6 +255,15 @@ func Compile(spec *nets.Spec, w nets.Weights, opts Options) (*Net, error) {
 	}
 	if err := (layout.Pattern{N: opts.N, M: opts.M}).Validate(); err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
+	}
+	if opts.Vector == 0 {
+		opts.Vector = 16
+	}
+	if opts.Block == 0 {
+		opts.Block = 4
+	}
+	if opts.Vector < 1 || opts.Vector > 256 || opts.Block < 1 {
+		return nil, fmt.Errorf("engine: vector length %d (want 1..256) or block side %d (want > 0) out of range", opts.Vector, opts.Block)
 	}
 	if opts.Order == "" {
 		opts.Order = sparse.OrderWidth // the zero Options keep PyTorch's OIHW flatten
@@ -440,6 +461,8 @@ func prepare(wt []float32, rows, k int, mode Mode, order sparse.GroupOrder, opts
 		}
 		info.Stored = a.NNZ()
 		return p, nil, nil
+	case ModeVector, ModeBlock:
+		return preparePattern(wt, rows, k, mode, opts, where, info)
 	case ModeGroup:
 		a, err := sparse.CompressGroup(wt, rows, k)
 		if err != nil {

@@ -1,0 +1,95 @@
+package experiment
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hybridprune/hybridprune/nets"
+	"github.com/hybridprune/hybridprune/pruner"
+)
+
+func testPatterns() Sweep {
+	s := testSweep()
+	s.Metrics, s.Ratios, s.NMOnly = nil, nil, false
+	s.Patterns = &Patterns{Kinds: []string{"group", "block", "vector", "element"}, Sparsities: []float64{0.5, 0.75},
+		Vector: 4, Block: 4, Skip: []string{"conv1"}, Batch: 2, Budget: 20 * time.Millisecond}
+	return s
+}
+
+// TestPatternStudyRuns runs a pattern-only sweep with the fake trainer: one row per kind and
+// sparsity, with the masked layers at the requested sparsity, timings for dense and the kind's
+// mode, and a second run that does nothing.
+func TestPatternStudyRuns(t *testing.T) {
+	s := testPatterns()
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	store, err := OpenStore(filepath.Join(dir, "p.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeEnv{}
+	sum, err := Run(s, f.env(t, store, filepath.Join(dir, "work")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Units != 9 || sum.Ran != 9 {
+		t.Fatalf("summary %+v, want 9 units (baseline + 4 kinds x 2)", sum)
+	}
+	base := nets.AlexNet(1, 10)
+	params := base.ParamCount()
+	for _, row := range store.Rows() {
+		if row.Kind != "pattern" {
+			continue
+		}
+		var cfg patternUnit
+		decodeConfig(t, row, &cfg)
+		mode := string(PatternMode(pruner.MaskKind(cfg.Mask)))
+		if row.Metrics.MsPerBatch["dense"] <= 0 || row.Metrics.MsPerBatch[mode] <= 0 {
+			t.Errorf("%s @%g: timings %v", cfg.Mask, cfg.Sparsity, row.Metrics.MsPerBatch)
+		}
+		// The fake trainer passes weights through: the removed weights are the masked ones,
+		// within the rounding of whole vectors/blocks/columns.
+		removed := params - row.Metrics.NonZero
+		masked := 0
+		for _, i := range base.ConvIndices()[1:] {
+			l := base.Layers[i]
+			masked += l.OutChannels * l.InChannels * l.Kernel * l.Kernel
+		}
+		if got := float64(removed) / float64(masked); got < cfg.Sparsity-0.01 || got > cfg.Sparsity+0.01 {
+			t.Errorf("%s @%g: %.4f of the masked weights removed", cfg.Mask, cfg.Sparsity, got)
+		}
+	}
+	if sum, err = Run(s, f.env(t, store, filepath.Join(dir, "work"))); err != nil || sum.Ran != 0 {
+		t.Errorf("second run: %+v %v", sum, err)
+	}
+	for name, mut := range map[string]func(*Patterns){
+		"sparsity 1":   func(p *Patterns) { p.Sparsities = []float64{1} },
+		"nm":           func(p *Patterns) { p.Kinds = []string{"nm"} },
+		"twice":        func(p *Patterns) { p.Kinds = []string{"group", "group"} },
+		"vector 1":     func(p *Patterns) { p.Vector = 1 },
+		"unknown kind": func(p *Patterns) { p.Kinds = []string{"diagonal"} },
+	} {
+		bad := testPatterns()
+		mut(bad.Patterns)
+		if err := bad.Validate(); err == nil {
+			t.Errorf("%s accepted", name)
+		}
+	}
+	bad := testPatterns()
+	bad.Ratios = []float64{0.5}
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "empty grid") {
+		t.Errorf("ratios without metrics: %v", err)
+	}
+}
+
+func decodeConfig(t *testing.T, row Row, v any) {
+	t.Helper()
+	if err := json.Unmarshal(row.Config, v); err != nil {
+		t.Fatalf("row %s config: %v", row.Key, err)
+	}
+}

@@ -1,0 +1,32 @@
+package kernel
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hybridprune/hybridprune/experiment"
+	"github.com/hybridprune/hybridprune/pruner"
+)
+
+func TestPatternPlots(t *testing.T) {
+	g := experiment.PatternGrid{Name: "t", Kinds: []string{"group", "element"}, Sparsities: []float64{0.5, 0.9},
+		Cells: map[string]map[float64]experiment.PatternCell{
+			"group":   {0.5: {Kind: "group", Sparsity: 0.5, Accuracy: 0.9, DenseMs: 10, Ms: 6}, 0.9: {Kind: "group", Sparsity: 0.9, Accuracy: 0.8, DenseMs: 10, Ms: 2}},
+			"element": {0.9: {Kind: "element", Sparsity: 0.9, Accuracy: -1, DenseMs: 10, Ms: 8}},
+		}}
+	svg, err := PatternSpeedPlot(g, "speed")
+	if err != nil || !strings.Contains(svg, "group-wise (group kernel)") || !strings.Contains(svg, "element-wise (csr kernel)") {
+		t.Errorf("speed plot: %v", err)
+	}
+	// Only group trained: element's -1 accuracy is not drawn.
+	svg, err = PatternAccuracyPlot(g, "acc", 0.95)
+	if err != nil || strings.Contains(svg, "element-wise") || !strings.Contains(svg, "dense baseline") {
+		t.Errorf("accuracy plot: %v", err)
+	}
+	r := &SensitivityReport{Model: "m", Dataset: "d", Metric: "l1-out", Base: 0.99,
+		Rows: []pruner.SensitivityRow{{Layer: "conv1", Ratio: 0.9, Accuracy: 0.98}, {Layer: "conv1", Ratio: 0.5, Accuracy: 0.7}},
+		Auto: &pruner.AutoRatios{Threshold: 0.98}}
+	if svg, err = SensitivityPlot(r); err != nil || !strings.Contains(svg, "threshold 0.9800") {
+		t.Errorf("sensitivity plot: %v", err)
+	}
+}

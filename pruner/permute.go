@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -34,9 +33,11 @@ import (
 //   - a conv reading the network input has no producer and is left alone (permuting it would
 //     need permuting the data), and the last conv's output channels, which feed flatten + dense,
 //     are never permuted: no conv consumes them, and the dense layer's columns are not searched.
-//   - only plain chains are permuted: when a layer between producer and consumer (or either of
-//     them) reads another layer by name or is read by name (a residual shortcut or add), or is of
-//     any kind but batch-norm, ReLU, max-pool and dropout, the consumer is left unpermuted.
+//   - only chains are permuted: the producer and every layer up to the consumer must have one
+//     reader each (in a ResNet a block's conv2 is permuted with its conv1; a block's conv1 and the
+//     shortcut, which read the block input that the add also reads, are not), and the layers in
+//     between must be batch-norm, ReLU, max-pool or dropout. A producer without bias (NoBias)
+//     has only its filters and batch-norms moved.
 
 // PermuteConfig configures SearchPermutations.
 type PermuteConfig struct {
@@ -142,45 +143,36 @@ type permSite struct {
 	bns             []string
 }
 
-// permSites maps every conv layer name to its site.
+// permSites maps every conv layer name to its site. The walk from a consumer goes up through the
+// layers it reads (Spec.SourceOf, so a conv with Input starts at the layer it names) while each
+// layer is read by exactly one layer (the next one of the chain): a layer read twice - a residual
+// block's input, an add operand - would carry the permutation to a second reader.
 func permSites(spec *nets.Spec) (map[string]permSite, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
-	// Layers whose output some layer reads by name (a residual shortcut or add operand): their
-	// channels have a second consumer, so nothing before them may be permuted.
-	referenced := map[string]bool{}
-	for _, l := range spec.Layers {
-		for _, r := range layerRefs(l) {
-			referenced[r] = true
+	readers := make([]int, len(spec.Layers))
+	for k, l := range spec.Layers {
+		if j := spec.SourceOf(k); j >= 0 {
+			readers[j]++
+		}
+		if l.From != "" {
+			readers[spec.Index(l.From)]++
 		}
 	}
 	sites := map[string]permSite{}
 	for _, i := range spec.ConvIndices() {
 		s := permSite{layer: i, producer: -1}
-		// The walk stops at the first layer that is not a plain per-channel layer of a chain: a
-		// producer conv, or anything else (the network input, an add, a layer read by name, a
-		// layer reading another's output by name), which leaves the consumer without producer.
 	walk:
-		for j := i; j >= 0; j-- {
-			l := spec.Layers[j]
-			if len(layerRefs(l)) > 0 {
-				break // reads a layer other than the previous one (or adds one)
-			}
-			if j == i {
-				continue
-			}
-			if referenced[l.Name] {
-				break
-			}
-			switch l.Kind {
+		for j := spec.SourceOf(i); j >= 0 && readers[j] == 1; j = spec.SourceOf(j) {
+			switch l := spec.Layers[j]; l.Kind {
 			case nets.KindConv:
 				s.producer = j
 				break walk
 			case nets.KindBatchNorm:
 				s.bns = append([]string{l.Name}, s.bns...)
 			case nets.KindReLU, nets.KindMaxPool, nets.KindDropout:
-			default:
+			default: // an add, a global pool: not a per-channel layer of a chain
 				break walk
 			}
 		}
@@ -190,21 +182,6 @@ func permSites(spec *nets.Spec) (map[string]permSite, error) {
 		sites[spec.Layers[i].Name] = s
 	}
 	return sites, nil
-}
-
-// layerRefs returns the names of the earlier layers a layer reads besides the previous one: the
-// non-empty string fields Input and From of nets.Layer (a residual block's shortcut and add
-// operand). They are read by name, through reflection, so that this works with specs with or
-// without those fields.
-func layerRefs(l nets.Layer) []string {
-	var refs []string
-	v := reflect.ValueOf(l)
-	for _, f := range []string{"Input", "From"} {
-		if fv := v.FieldByName(f); fv.IsValid() && fv.Kind() == reflect.String && fv.String() != "" {
-			refs = append(refs, fv.String())
-		}
-	}
-	return refs
 }
 
 // SearchPermutations searches, for every conv with a producer conv (see PermuteConfig.Layers and
@@ -431,7 +408,7 @@ func frac(a, b float64) float64 {
 // PermutedSchedule returns the schedule named name ("hybrid", "reversed" or "nm") with a channel
 // permutation (PermuteChannels with pc) of the model right before its N:M stage. Pattern and
 // order left zero in pc are taken from the ScheduleConfig's Masks (whose Skip layers are also
-// skipped); the masks' order must be OrderChannels. For "hybrid" the schedule runs as filter
+// skipped); the masks must be N:M (MaskNM) along OrderChannels. For "hybrid" the schedule runs as filter
 // pruning without retraining, the permutation, then N:M pruning and retraining (RunFilterOnly,
 // then RunNMOnly: its reports follow the filter stage's, without a second "original" row). For
 // "nm" and "reversed" the model is permuted first. The returned model is the permuted one, which
@@ -443,6 +420,9 @@ func PermutedSchedule(name string, pc PermuteConfig) (func(*nets.Spec, nets.Weig
 	configFor := func(cfg ScheduleConfig) (PermuteConfig, error) {
 		m := cfg.Masks.withDefaults()
 		p := pc
+		if m.Kind != MaskNM {
+			return p, fmt.Errorf("channel permutation regroups N:M masks, but the masks are %s", m.Kind)
+		}
 		if p.Pattern == (Pattern{}) {
 			p.Pattern = m.Pattern
 		}

@@ -345,6 +345,10 @@ func TestPermuteErrors(t *testing.T) {
 	if _, err := run(spec, w, cfg, nil, nil); err == nil || !strings.Contains(err.Error(), "width") {
 		t.Errorf("permuted nm schedule with width masks: %v", err)
 	}
+	cfg.Masks.Order, cfg.Masks.Kind = OrderChannels, MaskElement
+	if _, err := run(spec, w, cfg, nil, nil); err == nil || !strings.Contains(err.Error(), "element") {
+		t.Errorf("permuted nm schedule with element masks: %v", err)
+	}
 }
 
 // TestPermutedSchedule: the nm and hybrid schedules wrapped by PermutedSchedule (no training)
@@ -415,4 +419,41 @@ func TestPermutedSchedule(t *testing.T) {
 
 var schedulesForTest = map[string]func(*nets.Spec, nets.Weights, ScheduleConfig, FineTuner, Evaluator) (*Result, error){
 	"nm": RunNMOnly, "hybrid": RunHybrid, "reversed": RunReversed,
+}
+
+// TestPermuteResNet: in a residual net only a block's conv2 (with its conv1, bias-free, and bn1)
+// is permuted; the stem, every block's conv1 and the shortcut read a layer that the add also
+// reads and stay unpermuted. The function is preserved.
+func TestPermuteResNet(t *testing.T) {
+	spec, err := nets.ResNet("resnet-tiny", nets.Shape{C: 3, H: 8, W: 8}, 5, []int{8, 16}, []int{1, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := randomize(spec, 6)
+	pw, perms, err := PermuteChannels(spec, w, PermuteConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var searched []string
+	var before, after float64
+	for _, p := range perms {
+		if p.Skipped == "" {
+			searched = append(searched, p.Layer+"<"+p.Producer+strings.Join(p.BatchNorms, ","))
+		}
+		before += p.KeptBefore
+		after += p.KeptAfter
+	}
+	want := []string{"layer1.0.conv2<layer1.0.conv1layer1.0.bn1", "layer2.0.conv2<layer2.0.conv1layer2.0.bn1"}
+	if !slices.Equal(searched, want) {
+		t.Errorf("searched %v, want %v", searched, want)
+	}
+	if after <= before {
+		t.Errorf("kept %g -> %g", before, after)
+	}
+	for _, bad := range []string{"layer2.0.conv1", "layer2.0.shortcut.0"} {
+		if _, err := ApplyPermutations(spec, w, []LayerPermutation{{Layer: bad, Perm: []int{1, 0, 2, 3, 4, 5, 6, 7}}}); err == nil {
+			t.Errorf("permuting %s (reads the block input) accepted", bad)
+		}
+	}
+	checkSameFunction(t, spec, w, pw, 2)
 }

@@ -178,3 +178,51 @@ func CompareTable(r *SensitivityReport) {
 	}
 	DisplayTable([]string{"selection", "MACs kept", "conv widths", "accuracy (no fine-tuning)", fmt.Sprintf("after %d epoch(s)", ep)}, rows)
 }
+
+// PermutationTable shows a permutation study (results/*-permutation.json, written by
+// scripts/permutation-study.sh): per variant (width, channels, channels permuted) the kept
+// magnitude fraction per layer and in total, and the accuracy before and after retraining.
+func PermutationTable(path string) error {
+	root, err := RepoDir()
+	if err != nil {
+		return err
+	}
+	b, err := os.ReadFile(filepath.Join(root, path))
+	if err != nil {
+		return err
+	}
+	var st struct {
+		CPU      string `json:"cpu"`
+		Variants []struct {
+			Name   string `json:"name"`
+			Layers []struct {
+				Name string  `json:"name"`
+				Kept float64 `json:"kept_fraction"`
+			} `json:"layers"`
+			Total   float64 `json:"kept_fraction_total"`
+			Acc     float64 `json:"accuracy_no_retrain"`
+			Retrain float64 `json:"accuracy_retrain_1_epoch"`
+		} `json:"variants"`
+	}
+	if err := json.Unmarshal(b, &st); err != nil {
+		return fmt.Errorf("kernel: permutation study %s: %w", path, err)
+	}
+	if len(st.Variants) == 0 {
+		return fmt.Errorf("kernel: permutation study %s: no variants", path)
+	}
+	head := []string{"variant"}
+	for _, l := range st.Variants[0].Layers {
+		head = append(head, l.Name)
+	}
+	head = append(head, "total kept", "accuracy (2:4, no retraining)", "after 1 epoch")
+	var rows [][]string
+	for _, v := range st.Variants {
+		row := []string{v.Name}
+		for _, l := range v.Layers {
+			row = append(row, fmt.Sprintf("%.4f", l.Kept))
+		}
+		rows = append(rows, append(row, fmt.Sprintf("%.4f", v.Total), fmt.Sprintf("%.4f", v.Acc), fmt.Sprintf("%.4f", v.Retrain)))
+	}
+	DisplayTable(head, rows)
+	return nil
+}

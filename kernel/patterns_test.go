@@ -30,3 +30,12 @@ func TestPatternPlots(t *testing.T) {
 		t.Errorf("sensitivity plot: %v", err)
 	}
 }
+
+func TestPermutationTable(t *testing.T) {
+	if err := PermutationTable("results/alexnet-mnist-permutation.json"); err != nil {
+		t.Fatal(err)
+	}
+	if err := PermutationTable("results/no-such.json"); err == nil {
+		t.Error("missing file accepted")
+	}
+}

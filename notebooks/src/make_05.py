@@ -92,4 +92,41 @@ if err != nil {
 kernel.DisplayPlot(kernel.SensitivityPlot(r))
 kernel.CompareTable(r)
 """)
+md("""
+## 2:4 channel permutation (NVIDIA ASP style)
+
+With the 2:4 groups along the input channels, which channels share a group decides how much weight
+magnitude 2:4 keeps. `pruner.PermuteChannels` searches a permutation of each conv's input channels
+(greedy swaps between groups, then seeded random escapes) and applies it to the producer's filters,
+bias and batch-norm too, so the network computes exactly the same function (tested to 1e-5); then 2:4
+keeps more. `hybridprune prune -group channels -permute` does it before the mask stage;
+`scripts/permutation-study.sh` measured the trained AlexNet / MNIST of notebook 03 (all convs masked,
+1 epoch of retraining).
+""")
+code("""
+%%
+if err := kernel.PermutationTable("results/alexnet-mnist-permutation.json"); err != nil {
+	panic(err)
+}
+""")
+md("""
+## ResNet-18 (CIFAR variant)
+
+`resnet18` is in the zoo with residual additions in the spec (`input`, `add`, `globalavgpool`), the
+GoMLX graph, the reference forward and the engine: 11,173,962 trainable parameters for 10 classes,
+the published CIFAR ResNet-18. Filter pruning removes coupled channels together: the convs whose
+outputs meet in an addition form one dependency group (Torch-Pruning's DepGraph idea), scored by the
+mean of their members' scores, and physically pruned == masked on the reference and the engine.
+""")
+code("""
+import (
+	"fmt"
+
+	"github.com/hybridprune/hybridprune/nets"
+)
+
+%%
+spec, _ := nets.ByName("resnet18", 3, 10)
+fmt.Printf("%s: %d trainable parameters, %d layers\n", spec.Name, spec.ParamCount(), len(spec.Layers))
+""")
 nbwrite.write("05-patterns-and-sensitivity", "p05", cells)

@@ -10,19 +10,23 @@ import (
 )
 
 // Grid is a sweep's results as stored: the baseline and N:M-only rows, and per metric and ratio
-// (index into Sweep.Ratios) the filter-pruning and the hybrid row; nil where a unit has not run.
+// (index into Sweep.Ratios) the filter-pruning, the hybrid and (with Sweep.Reversed) the
+// reversed-order row; nil where a unit has not run. A k sweep's grid is that of its first k;
+// CollectKs returns one per k.
 type Grid struct {
-	Sweep            Sweep
-	Baseline, NMOnly *Row
-	Filter, Hybrid   map[string][]*Row
+	Sweep                    Sweep
+	Baseline, NMOnly         *Row
+	Filter, Hybrid, Reversed map[string][]*Row
 }
 
 // Collect looks up every unit of the sweep in the store.
 func Collect(s Sweep, st *Store) Grid {
-	g := Grid{Sweep: s, Filter: map[string][]*Row{}, Hybrid: map[string][]*Row{}}
+	s = s.KSweeps()[0]
+	g := Grid{Sweep: s, Filter: map[string][]*Row{}, Hybrid: map[string][]*Row{}, Reversed: map[string][]*Row{}}
 	for _, m := range s.Metrics {
 		g.Filter[m] = make([]*Row, len(s.Ratios))
 		g.Hybrid[m] = make([]*Row, len(s.Ratios))
+		g.Reversed[m] = make([]*Row, len(s.Ratios))
 	}
 	for _, u := range s.Units(Shard{}) {
 		r, ok := st.Get(u.Key)
@@ -38,14 +42,29 @@ func Collect(s Sweep, st *Store) Grid {
 			g.Filter[u.Metric][u.step] = &r
 		case "hybrid":
 			g.Hybrid[u.Metric][u.step] = &r
+		case "reversed":
+			g.Reversed[u.Metric][u.step] = &r
 		}
 	}
 	return g
 }
 
+// CollectKs returns the grid of every k of a k sweep (one grid for a plain sweep), in order.
+func CollectKs(s Sweep, st *Store) []Grid {
+	var out []Grid
+	for _, sub := range s.KSweeps() {
+		out = append(out, Collect(sub, st))
+	}
+	return out
+}
+
 // Done and Total count the grid's finished and listed units.
 func (g Grid) Done() (done, total int) {
-	total = 1 + 2*len(g.Sweep.Metrics)*len(g.Sweep.Ratios)
+	per := 2
+	if g.Sweep.Reversed {
+		per = 3
+	}
+	total = 1 + per*len(g.Sweep.Metrics)*len(g.Sweep.Ratios)
 	if g.Sweep.NMOnly {
 		total++
 	}
@@ -61,6 +80,9 @@ func (g Grid) Done() (done, total int) {
 				done++
 			}
 			if g.Hybrid[m][i] != nil {
+				done++
+			}
+			if g.Reversed[m][i] != nil {
 				done++
 			}
 		}
@@ -88,6 +110,15 @@ func fmtAcc(r *Row) string {
 // WriteTables prints the sweep's results: the baseline and N:M-only accuracies, then per metric
 // the filter-pruning and the hybrid accuracy at every ratio ("-" where a unit has not run).
 func WriteTables(w io.Writer, s Sweep, st *Store) error {
+	if len(s.Ks) > 0 { // a k sweep: one table per k
+		for _, sub := range s.KSweeps() {
+			sub.Name = fmt.Sprintf("%s (k=%g)", s.Name, sub.K)
+			if err := WriteTables(w, sub, st); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	g := Collect(s, st)
 	done, total := g.Done()
 	fmt.Fprintf(w, "\n%s: %s on %s, %d of %d units in %s\n", s.Name, s.Baseline.Model, s.Baseline.Data.Dataset, done, total, st.Path())
@@ -102,7 +133,10 @@ func WriteTables(w io.Writer, s Sweep, st *Store) error {
 		for _, col := range []struct {
 			name string
 			rows []*Row
-		}{{"filter", g.Filter[m]}, {"hybrid", g.Hybrid[m]}} {
+		}{{"filter", g.Filter[m]}, {"hybrid", g.Hybrid[m]}, {"reversed", g.Reversed[m]}} {
+			if col.name == "reversed" && !s.Reversed {
+				continue
+			}
 			cells := []string{m, col.name}
 			for _, r := range col.rows {
 				cells = append(cells, fmtAcc(r))
@@ -125,7 +159,10 @@ func Join(grids ...Grid) (Grid, error) {
 		return Grid{}, fmt.Errorf("experiment: Join: the first grid is empty (not from Collect)")
 	}
 	out.Sweep.Metrics = slices.Clone(out.Sweep.Metrics)
-	out.Filter, out.Hybrid = maps.Clone(out.Filter), maps.Clone(out.Hybrid)
+	out.Filter, out.Hybrid, out.Reversed = maps.Clone(out.Filter), maps.Clone(out.Hybrid), maps.Clone(out.Reversed)
+	if out.Reversed == nil {
+		out.Reversed = map[string][]*Row{}
+	}
 	for _, g := range grids[1:] {
 		if !slices.Equal(g.Sweep.Ratios, out.Sweep.Ratios) {
 			return Grid{}, fmt.Errorf("experiment: Join: ratios %v and %v differ", out.Sweep.Ratios, g.Sweep.Ratios)
@@ -138,7 +175,7 @@ func Join(grids ...Grid) (Grid, error) {
 				continue
 			}
 			out.Sweep.Metrics = append(out.Sweep.Metrics, m)
-			out.Filter[m], out.Hybrid[m] = g.Filter[m], g.Hybrid[m]
+			out.Filter[m], out.Hybrid[m], out.Reversed[m] = g.Filter[m], g.Hybrid[m], g.Reversed[m]
 		}
 	}
 	return out, nil

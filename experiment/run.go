@@ -70,6 +70,17 @@ func Run(s Sweep, env Env) (Summary, error) {
 	if env.Store == nil || env.WorkDir == "" {
 		return Summary{}, errors.New("experiment: Run needs a Store and a WorkDir")
 	}
+	if len(s.Ks) > 0 {
+		var sum Summary
+		for _, sub := range s.KSweeps() {
+			part, err := Run(sub, env)
+			sum.Units, sum.Ran, sum.Cached, sum.Seconds = sum.Units+part.Units, sum.Ran+part.Ran, sum.Cached+part.Cached, sum.Seconds+part.Seconds
+			if err != nil {
+				return sum, err
+			}
+		}
+		return sum, nil
+	}
 	r := &runner{s: s, env: env, start: time.Now()}
 	if s.Patterns != nil {
 		if err := r.checkPatterns(); err != nil {
@@ -82,6 +93,15 @@ func Run(s Sweep, env Env) (Summary, error) {
 		r.unitIdx, r.units = i+1, len(units)
 		r.desc = u.describe()
 		if _, ok := env.Store.Get(u.Key); ok {
+			sum.Cached++
+			r.progress(0, 0, math.NaN(), true)
+			continue
+		}
+		if row, ok := r.loadRow(u.Key); ok { // another sweep in this work directory ran the unit
+			row.Sweep = s.Name
+			if err := env.Store.Append(row); err != nil {
+				return sum, err
+			}
 			sum.Cached++
 			r.progress(0, 0, math.NaN(), true)
 			continue
@@ -226,6 +246,9 @@ func (r *runner) record(u Unit, m model, before float64, hist []float64, t0 time
 	if err := r.env.Store.Append(row); err != nil {
 		return err
 	}
+	if err := r.saveRow(row); err != nil {
+		return err
+	}
 	r.progress(0, 0, ev.Accuracy, false)
 	r.logf("unit %d/%d %s: accuracy %.4f (before training %.4f), remaining %.2f, %.0fs",
 		r.unitIdx, r.units, r.desc, ev.Accuracy, before, met.RemainingRatio, met.Seconds)
@@ -308,6 +331,28 @@ func (r *runner) loadMeta(key string) (snapshotMeta, bool) {
 		return m, false
 	}
 	return m, true
+}
+
+// saveRow keeps a finished unit's row in the work directory (KEY.row.json, beside the unit's
+// directory, which some units delete), so that another sweep listing the same unit records it
+// without running it again.
+func (r *runner) saveRow(row Row) error {
+	b, err := json.Marshal(row)
+	if err != nil {
+		return err
+	}
+	return nets.WriteFileAtomic(filepath.Join(r.env.WorkDir, row.Key+".row.json"), b)
+}
+
+// loadRow reads a row saved by saveRow; ok is false when it is missing, unreadable or not the
+// unit's (its key does not match its configuration).
+func (r *runner) loadRow(key string) (Row, bool) {
+	var row Row
+	b, err := os.ReadFile(filepath.Join(r.env.WorkDir, key+".row.json"))
+	if err != nil || json.Unmarshal(b, &row) != nil || row.Key != key || hashConfig(row.Config) != key {
+		return Row{}, false
+	}
+	return row, true
 }
 
 // recordShared appends the row of a unit whose snapshot another run computed.
@@ -553,6 +598,8 @@ func (r *runner) runUnit(u Unit) error {
 		return os.RemoveAll(r.dir(u.Key))
 	case "pattern":
 		return r.runPattern(u)
+	case "reversed":
+		return r.runReversed(u)
 	}
 	return fmt.Errorf("unknown unit kind %q", u.Kind)
 }

@@ -132,6 +132,12 @@ type Sweep struct {
 	Retrain  Recipe `json:"retrain"`
 	// NMOnly adds the N:M-only point of the baseline (Table 1's "2:4 pruning").
 	NMOnly bool `json:"nm_only"`
+	// Reversed adds, per metric, the reversed-order trajectory (N:M first, then filter pruning
+	// with the masks fixed; Figs. 15-16): one "reversed" unit per ratio.
+	Reversed bool `json:"reversed,omitempty"`
+	// Ks makes the sweep a k sweep (Figs. 17-19): every trajectory is run for each k (K is then
+	// unused); use it with the k-dependent hybrid metrics.
+	Ks []float64 `json:"ks,omitempty"`
 	// Patterns adds the pattern study (element/vector/block/group masks on the baseline, retrained
 	// with the Retrain recipe); a sweep may hold only the study (no metrics, no ratios).
 	Patterns *Patterns `json:"patterns,omitempty"`
@@ -173,6 +179,14 @@ func (s Sweep) Validate() error {
 	}
 	if err := pruner.CheckK(s.K); err != nil {
 		return fmt.Errorf("sweep %q: %w", s.Name, err)
+	}
+	for _, k := range s.Ks {
+		if err := pruner.CheckK(k); err != nil {
+			return fmt.Errorf("sweep %q: ks: %w", s.Name, err)
+		}
+	}
+	if len(slices.Compact(slices.Sorted(slices.Values(s.Ks)))) != len(s.Ks) {
+		return fmt.Errorf("sweep %q: a k is listed twice in %v", s.Name, s.Ks)
 	}
 	if _, _, err := s.patternOrder(); err != nil {
 		return fmt.Errorf("sweep %q: %w", s.Name, err)
@@ -274,7 +288,7 @@ type hybridUnit struct {
 // Unit is one schedulable piece of a sweep.
 type Unit struct {
 	Key    string
-	Kind   string // "baseline", "nm-only", "filter", "hybrid" or "pattern"
+	Kind   string // "baseline", "nm-only", "filter", "hybrid", "reversed" or "pattern"
 	Metric string
 	Ratio  float64 // remaining ratio (1 for baseline and nm-only); a pattern unit's sparsity
 	config any
@@ -298,9 +312,23 @@ func (s Sweep) filterConfig(metric string, step int) filterUnit {
 // Units lists the sweep's units in run order: the baseline, the N:M-only point, then per metric
 // its trajectory, each filter unit followed by its hybrid unit. Only the shard's trajectories (and
 // N:M point) are listed; every shard lists the baseline, which all of them need: run it once
-// before starting the shards, or let the first shard to finish it record its row. The pattern
-// study's units come last (Metric is the mask kind, Ratio the sparsity).
+// before starting the shards, or let the first shard to finish it record its row. The reversed
+// points follow, then the pattern study's units (Metric is the mask kind, Ratio the sparsity). A
+// k sweep lists the units of each of its KSweeps in turn, shared units once.
 func (s Sweep) Units(sh Shard) []Unit {
+	if len(s.Ks) > 0 {
+		var out []Unit
+		seen := map[string]bool{}
+		for _, sub := range s.KSweeps() {
+			for _, u := range sub.Units(sh) {
+				if !seen[u.Key] {
+					seen[u.Key] = true
+					out = append(out, u)
+				}
+			}
+		}
+		return out
+	}
 	out := []Unit{s.baselineUnit()}
 	if s.NMOnly && sh.owns("nm-only") {
 		out = append(out, newUnit("nm-only", "", 1, -1, nmUnit{Kind: "nm-only", Baseline: s.Baseline, Pattern: s.Pattern, Order: s.Order, Retrain: s.Retrain}))
@@ -315,5 +343,6 @@ func (s Sweep) Units(sh Shard) []Unit {
 			out = append(out, newUnit("hybrid", m, r, i, hybridUnit{Kind: "hybrid", Filter: fc, Pattern: s.Pattern, Order: s.Order, Retrain: s.Retrain}))
 		}
 	}
+	out = append(out, s.reversedUnits(sh)...)
 	return append(out, s.patternUnits(sh)...)
 }

@@ -39,3 +39,23 @@ func TestPermutationTable(t *testing.T) {
 		t.Error("missing file accepted")
 	}
 }
+
+func TestOrderAndKPlots(t *testing.T) {
+	row := func(acc float64) *experiment.Row { return &experiment.Row{Metrics: experiment.Metrics{Accuracy: acc}} }
+	mk := func(k float64) experiment.Grid {
+		return experiment.Grid{Sweep: experiment.Sweep{Metrics: []string{"hybrid2"}, Ratios: []float64{0.8, 0.4}, K: k},
+			Hybrid:   map[string][]*experiment.Row{"hybrid2": {row(0.9), row(0.8 + k/10)}},
+			Filter:   map[string][]*experiment.Row{"hybrid2": {row(0.95), nil}},
+			Reversed: map[string][]*experiment.Row{"hybrid2": {row(0.85), nil}}}
+	}
+	svg, err := OrderPlot(mk(0.5), "order", []string{"hybrid2"})
+	if err != nil || !strings.Contains(svg, "reversed (2:4, then filters)") {
+		t.Errorf("order plot: %v", err)
+	}
+	if _, err = KPlot([]experiment.Grid{mk(0), mk(1)}, "hybrid", 0.4, "k"); err != nil {
+		t.Error(err)
+	}
+	if _, err = KPlot([]experiment.Grid{mk(0)}, "hybrid", 0.5, "k"); err == nil {
+		t.Error("ratio outside the sweep accepted")
+	}
+}

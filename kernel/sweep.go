@@ -164,7 +164,7 @@ func accuracies(rows []*experiment.Row) []float64 {
 	return out
 }
 
-// SweepPlot draws one line per metric of the grid's column ("filter" or "hybrid") against the
+// SweepPlot draws one line per metric of the grid's column ("filter", "hybrid" or "reversed") against the
 // remaining ratio, as the paper's Figs. 8-14 do; paper, when non-nil, is drawn as an extra line
 // (values at the grid's ratios). Missing units leave gaps out of the line.
 func SweepPlot(g experiment.Grid, column, title string, metrics []string, paper *Series) (string, error) {
@@ -174,8 +174,11 @@ func SweepPlot(g experiment.Grid, column, title string, metrics []string, paper 
 	var series []Series
 	for _, m := range metrics {
 		rows := g.Hybrid[m]
-		if column == "filter" {
+		switch column {
+		case "filter":
 			rows = g.Filter[m]
+		case "reversed":
+			rows = g.Reversed[m]
 		}
 		s := Series{Name: m}
 		for i, y := range accuracies(rows) {
@@ -366,4 +369,75 @@ func Fig20(name, metric string, batch int) error {
 	DisplayTable([]string{"remaining", "filter accuracy", "filter ms", "hybrid accuracy", "hybrid ms", "hybrid speedup"}, table)
 	Verdicts(experiment.Fig20Verdicts(g, sp, base, rows))
 	return nil
+}
+
+// OrderPlot draws, per metric, the hybrid (filters, then 2:4) and the reversed-order (2:4, then
+// filters) accuracy against the remaining ratio: the paper's Figs. 15-16.
+func OrderPlot(g experiment.Grid, title string, metrics []string) (string, error) {
+	var series []Series
+	for _, m := range metrics {
+		for _, col := range []struct {
+			name string
+			rows []*experiment.Row
+		}{{"hybrid (filters, then 2:4)", g.Hybrid[m]}, {"reversed (2:4, then filters)", g.Reversed[m]}} {
+			s := Series{Name: m + " " + col.name}
+			for i, y := range accuracies(col.rows) {
+				if !math.IsNaN(y) {
+					s.X, s.Y = append(s.X, g.Sweep.Ratios[i]), append(s.Y, y)
+				}
+			}
+			if len(s.Y) > 0 {
+				series = append(series, s)
+			}
+		}
+	}
+	if len(series) == 0 {
+		return "", fmt.Errorf("kernel: OrderPlot %q: no finished units yet", title)
+	}
+	return LinePlotWith(PlotOptions{LegendBottom: true}, title, "remaining filter ratio", "test accuracy", series...)
+}
+
+// LoadKSweep reads the grids of a k sweep (sweeps/NAME.json with "ks"), one per k, from its store.
+func LoadKSweep(name string) ([]experiment.Grid, error) {
+	root, err := RepoDir()
+	if err != nil {
+		return nil, err
+	}
+	sw, st, _, err := openSweep(root, name)
+	if err != nil {
+		return nil, err
+	}
+	return experiment.CollectKs(sw, st), nil
+}
+
+// KPlot draws, per metric, the column's accuracy at the remaining ratio against k, one point per
+// grid of a k sweep (the paper's Figs. 17-19).
+func KPlot(grids []experiment.Grid, column string, ratio float64, title string) (string, error) {
+	if len(grids) == 0 {
+		return "", fmt.Errorf("kernel: KPlot %q: no grids", title)
+	}
+	idx := slices.Index(grids[0].Sweep.Ratios, ratio)
+	if idx < 0 {
+		return "", fmt.Errorf("kernel: KPlot %q: ratio %g is not one of %v", title, ratio, grids[0].Sweep.Ratios)
+	}
+	var series []Series
+	for _, m := range grids[0].Sweep.Metrics {
+		s := Series{Name: m}
+		for _, g := range grids {
+			rows := g.Hybrid[m]
+			if column == "filter" {
+				rows = g.Filter[m]
+			}
+			if y := experiment.Accuracy(rows[idx]); !math.IsNaN(y) {
+				s.X, s.Y = append(s.X, g.Sweep.K), append(s.Y, y)
+			}
+		}
+		if len(s.Y) > 0 {
+			series = append(series, s)
+		}
+	}
+	if len(series) == 0 {
+		return "", fmt.Errorf("kernel: KPlot %q: no finished units yet", title)
+	}
+	return LinePlot(title, "k (weight of the N:M term)", "test accuracy", series...)
 }

@@ -1,0 +1,89 @@
+package experiment
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/hybridprune/hybridprune/pruner"
+)
+
+// TestReversedAndKSweep runs a sweep with the reversed order and two k values on the fake
+// trainer: the units are listed once each, the reversed rows end 2:4 with the filters of their
+// ratio, a rerun trains nothing, and the grids hold every row.
+func TestReversedAndKSweep(t *testing.T) {
+	s := testSweep()
+	s.Metrics = []string{"hybrid2"}
+	s.Reversed, s.Ks = true, []float64{0.5, 1}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	units := s.Units(Shard{})
+	// baseline + nm-only + per k (2 ratios x (filter + hybrid + reversed)).
+	if len(units) != 2+2*2*3 {
+		t.Fatalf("%d units, want 14", len(units))
+	}
+	dir := t.TempDir()
+	store, err := OpenStore(filepath.Join(dir, "r.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeEnv{}
+	work := filepath.Join(dir, "work")
+	sum, err := Run(s, f.env(t, store, work))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Ran != 14 || len(store.Rows()) != 14 {
+		t.Fatalf("summary %+v, %d rows", sum, len(store.Rows()))
+	}
+	grids := CollectKs(s, store)
+	if len(grids) != 2 || grids[1].Sweep.K != 1 {
+		t.Fatalf("%d grids", len(grids))
+	}
+	for _, g := range grids {
+		if done, total := g.Done(); done != total || total != 1+1+3*2 {
+			t.Errorf("k=%g: %d of %d units", g.Sweep.K, done, total)
+		}
+	}
+	// The reversed snapshot at 0.6 is 2:4 along the width with 60% of the filters.
+	sub := s.KSweeps()[0]
+	r := &runner{s: sub, env: f.env(t, store, work)}
+	m, err := r.reversedSnapshot("hybrid2", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := r.baseline()
+	kept, all := sum2(convWidths(m.spec)), sum2(convWidths(base.spec))
+	if kept != int(0.6*float64(all)+0.5) {
+		t.Errorf("reversed snapshot keeps %d of %d filters", kept, all)
+	}
+	for name, mask := range m.masks {
+		if err := pruner.CheckNM(m.w[name], pruner.Pattern24, pruner.OrderWidth); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if pruner.Sparsity(m.masks, name) < 0.4 {
+			t.Errorf("%s: mask sparsity %g", name, pruner.Sparsity(m.masks, name))
+		}
+		_ = mask
+	}
+	if sum, err = Run(s, f.env(t, store, work)); err != nil || sum.Ran != 0 {
+		t.Errorf("rerun: %+v %v", sum, err)
+	}
+	bad := s
+	bad.Ks = []float64{0.5, 0.5}
+	if bad.Validate() == nil {
+		t.Error("k listed twice accepted")
+	}
+	bad.Ks = []float64{1.5}
+	if bad.Validate() == nil {
+		t.Error("k 1.5 accepted")
+	}
+}
+
+func sum2(xs []int) int {
+	n := 0
+	for _, x := range xs {
+		n += x
+	}
+	return n
+}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"github.com/hybridprune/hybridprune/nets"
@@ -17,27 +16,18 @@ import (
 // masks (the sweep's Retrain recipe) is the reversed point, to compare with the hybrid point at
 // the same ratio.
 
-type reversedFilterUnit struct {
-	Kind      string    `json:"kind"`
-	Baseline  Baseline  `json:"baseline"`
-	Metric    string    `json:"metric"`
-	K         float64   `json:"k"`
-	Pattern   string    `json:"pattern"`
-	Order     string    `json:"order"`
-	Selection Selection `json:"selection"`
-	FineTune  Recipe    `json:"finetune"`
-	Path      []float64 `json:"path"`
-}
-
 type reversedUnit struct {
-	Kind    string             `json:"kind"`
-	Filter  reversedFilterUnit `json:"filter"`
-	Retrain Recipe             `json:"retrain"`
+	Kind    string     `json:"kind"`
+	Filter  filterUnit `json:"filter"`
+	Retrain Recipe     `json:"retrain"`
 }
 
-func (s Sweep) reversedFilterConfig(metric string, step int) reversedFilterUnit {
-	return reversedFilterUnit{Kind: "reversed-filter", Baseline: s.Baseline, Metric: metric, K: s.K, Pattern: s.Pattern, Order: s.Order,
-		Selection: s.Selection, FineTune: s.FineTune, Path: slices.Clone(s.Ratios[:step+1])}
+// reversedFilterConfig is the configuration of the reversed trajectory's snapshot at step: the
+// normal trajectory's, of kind "reversed-filter" (so another key).
+func (s Sweep) reversedFilterConfig(metric string, step int) filterUnit {
+	fc := s.filterConfig(metric, step)
+	fc.Kind = "reversed-filter"
+	return fc
 }
 
 // reversedUnits lists the reversed points of every metric's trajectory (none unless s.Reversed).
@@ -130,26 +120,12 @@ func (r *runner) reversedSnapshot(metric string, step int) (maskedModel, error) 
 	if err != nil {
 		return maskedModel{}, err
 	}
-	baseW, err := r.baseWidths()
-	if err != nil {
-		return maskedModel{}, err
-	}
 	t0 := time.Now()
+	spec, w, plan, err := r.pruneStep(prev.model, metric, step)
+	if err != nil {
+		return maskedModel{}, err
+	}
 	pat, order, _ := r.s.patternOrder()
-	opts := pruner.DefaultScoreOptions()
-	opts.K, opts.Pattern, opts.Order = r.s.K, pat, order
-	scores, layers, err := pruner.ScoreSpec(prev.spec, prev.w, metric, opts)
-	if err != nil {
-		return maskedModel{}, err
-	}
-	plan, err := pruner.SelectSpec(prev.spec, pruner.LayerNames(layers), scores, r.s.Selection.config(r.s.Ratios[step], baseW))
-	if err != nil {
-		return maskedModel{}, err
-	}
-	spec, w, err := pruner.ApplyPlan(prev.spec, prev.w, plan)
-	if err != nil {
-		return maskedModel{}, err
-	}
 	masks, err := pruner.ApplyPlanToMasks(prev.spec, prev.masks, plan)
 	if err != nil {
 		return maskedModel{}, err

@@ -454,6 +454,31 @@ func (r *runner) baseline() (model, error) {
 	return m, nil
 }
 
+// pruneStep scores prev with metric and removes filters down to the sweep's ratio at step
+// (global selection relative to the baseline's widths, coupled channels together).
+func (r *runner) pruneStep(prev model, metric string, step int) (*nets.Spec, nets.Weights, pruner.Plan, error) {
+	if err := r.datasets(); err != nil {
+		return nil, nil, nil, err
+	}
+	baseW, err := r.baseWidths()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	pat, order, _ := r.s.patternOrder()
+	opts := pruner.DefaultScoreOptions()
+	opts.K, opts.Pattern, opts.Order = r.s.K, pat, order
+	scores, layers, err := pruner.ScoreSpec(prev.spec, prev.w, metric, opts)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	plan, err := pruner.SelectSpec(prev.spec, pruner.LayerNames(layers), scores, r.s.Selection.config(r.s.Ratios[step], baseW))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	spec, w, err := pruner.ApplyPlan(prev.spec, prev.w, plan)
+	return spec, w, plan, err
+}
+
 // snapshot returns the trajectory model of metric after step (filter pruning to Ratios[step]
 // and fine-tuning), computing missing steps from the nearest saved one.
 func (r *runner) snapshot(metric string, step int) (model, error) {
@@ -479,26 +504,8 @@ func (r *runner) snapshot(metric string, step int) (model, error) {
 	if err != nil {
 		return model{}, err
 	}
-	if err := r.datasets(); err != nil {
-		return model{}, err
-	}
-	baseW, err := r.baseWidths()
-	if err != nil {
-		return model{}, err
-	}
 	t0 := time.Now()
-	pat, order, _ := r.s.patternOrder()
-	opts := pruner.DefaultScoreOptions()
-	opts.K, opts.Pattern, opts.Order = r.s.K, pat, order
-	scores, layers, err := pruner.ScoreSpec(prev.spec, prev.w, metric, opts)
-	if err != nil {
-		return model{}, err
-	}
-	plan, err := pruner.SelectSpec(prev.spec, pruner.LayerNames(layers), scores, r.s.Selection.config(r.s.Ratios[step], baseW))
-	if err != nil {
-		return model{}, err
-	}
-	spec, w, err := pruner.ApplyPlan(prev.spec, prev.w, plan)
+	spec, w, _, err := r.pruneStep(prev, metric, step)
 	if err != nil {
 		return model{}, err
 	}

@@ -21,14 +21,9 @@ func NewBuilder(name string, input Shape, numClasses int) *Builder {
 	return &Builder{spec: Spec{Name: name, Input: input, NumClasses: numClasses}, channels: input.C, counts: map[LayerKind]int{}}
 }
 
-var kindPrefix = map[LayerKind]string{
-	KindConv: "conv", KindBatchNorm: "bn", KindReLU: "relu", KindMaxPool: "pool",
-	KindFlatten: "flatten", KindDense: "fc", KindDropout: "drop", KindAdd: "add", KindGlobalAvgPool: "gap",
-}
-
 func (b *Builder) add(l Layer) *Builder {
 	b.counts[l.Kind]++
-	l.Name = fmt.Sprintf("%s%d", kindPrefix[l.Kind], b.counts[l.Kind])
+	l.Name = fmt.Sprintf("%s%d", kinds[l.Kind].prefix, b.counts[l.Kind])
 	b.spec.Layers = append(b.spec.Layers, l)
 	b.outC = append(b.outC, b.channels)
 	return b

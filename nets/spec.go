@@ -15,24 +15,40 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/ml/layers"
 )
 
 // LayerKind names the type of a layer in a Spec.
 type LayerKind string
 
-// The layer kinds a Spec may hold.
-const (
-	KindConv      LayerKind = "conv"
-	KindBatchNorm LayerKind = "batchnorm"
-	KindReLU      LayerKind = "relu"
-	KindMaxPool   LayerKind = "maxpool"
-	KindFlatten   LayerKind = "flatten"
-	KindDense     LayerKind = "dense"
-	KindDropout   LayerKind = "dropout"
-	// KindAdd and KindGlobalAvgPool are the residual-network kinds (see residual.go).
-	KindAdd           LayerKind = "add"
-	KindGlobalAvgPool LayerKind = "globalavgpool"
-)
+// The layer kinds a Spec may hold are registered each in its own file kind_<kind>.go (KindConv,
+// KindBatchNorm, KindReLU, KindMaxPool, KindFlatten, KindDense, KindDropout, KindAdd,
+// KindGlobalAvgPool); Kinds lists them.
+
+// KindDropout zeroes each unit with probability Layer.Rate during training (scaling the others by
+// 1/(1-rate)); at inference it is the identity.
+const KindDropout LayerKind = "dropout"
+
+func init() {
+	registerKind(kindInfo{
+		kind: KindDropout, prefix: "drop", channels: ChannelsPreserve,
+		shape: func(c *shapeCtx) (Shape, error) {
+			if c.l.Rate < 0 || c.l.Rate >= 1 {
+				return Shape{}, c.errorf("rate=%g, want 0 <= rate < 1", c.l.Rate)
+			}
+			return c.in, nil
+		},
+		config: func(l Layer) string { return fmt.Sprintf("rate %g", l.Rate) },
+		graph: func(b *graphCtx) *graph.Node {
+			if b.training && b.l.Rate > 0 {
+				return layers.DropoutStatic(b.ctx.In(b.l.Name), b.x, b.l.Rate)
+			}
+			return b.x
+		},
+	})
+}
 
 // Layer is one layer of a Spec. Only the fields of its Kind are used; the others stay zero.
 type Layer struct {
@@ -126,71 +142,25 @@ func (s *Spec) Shapes() ([]Shape, error) {
 			}
 			cur, flat = out[j], flatAt[j]
 		}
-		if l.NoBias && l.Kind != KindConv && l.Kind != KindDense {
-			return nil, fmt.Errorf("%s: no_bias is only for conv and dense layers", where)
+		info := kinds[l.Kind]
+		if info == nil {
+			return nil, fmt.Errorf("%s: unknown kind %q (want %s)", where, l.Kind, kindList("or", func(*kindInfo) bool { return true }))
 		}
-		switch l.Kind {
-		case KindConv:
-			if flat {
-				return nil, fmt.Errorf("%s: conv after flatten", where)
+		if l.NoBias && !info.bias {
+			return nil, fmt.Errorf("%s: no_bias is only for %s layers", where, kindList("and", func(k *kindInfo) bool { return k.bias }))
+		}
+		if info.spatial && flat {
+			return nil, fmt.Errorf("%s: %s after flatten", where, l.Kind)
+		}
+		if info.shape != nil {
+			c := &shapeCtx{spec: s, i: i, l: l, in: cur, flat: flat, where: where, names: names, outs: out[:i], flats: flatAt[:i]}
+			var err error
+			if cur, err = info.shape(c); err != nil {
+				return nil, err
 			}
-			if l.InChannels != cur.C {
-				return nil, fmt.Errorf("%s: in=%d but %s outputs %d channels", where, l.InChannels, s.inputName(l), cur.C)
-			}
-			if l.OutChannels <= 0 || l.Kernel <= 0 || l.Stride <= 0 || l.Padding < 0 {
-				return nil, fmt.Errorf("%s: out=%d kernel=%d stride=%d padding=%d: want out, kernel, stride > 0 and padding >= 0",
-					where, l.OutChannels, l.Kernel, l.Stride, l.Padding)
-			}
-			h := (cur.H+2*l.Padding-l.Kernel)/l.Stride + 1
-			w := (cur.W+2*l.Padding-l.Kernel)/l.Stride + 1
-			if h <= 0 || w <= 0 {
-				return nil, fmt.Errorf("%s: kernel %d does not fit input %s with padding %d", where, l.Kernel, cur, l.Padding)
-			}
-			cur = Shape{l.OutChannels, h, w}
-		case KindBatchNorm:
-			if l.OutChannels != cur.C {
-				return nil, fmt.Errorf("%s: out=%d but %s outputs %d channels", where, l.OutChannels, s.inputName(l), cur.C)
-			}
-		case KindReLU:
-		case KindDropout:
-			if l.Rate < 0 || l.Rate >= 1 {
-				return nil, fmt.Errorf("%s: rate=%g, want 0 <= rate < 1", where, l.Rate)
-			}
-		case KindMaxPool:
-			if flat {
-				return nil, fmt.Errorf("%s: maxpool after flatten", where)
-			}
-			if l.Window <= 0 || cur.H%l.Window != 0 || cur.W%l.Window != 0 {
-				return nil, fmt.Errorf("%s: window=%d must be positive and divide the input %s", where, l.Window, cur)
-			}
-			cur = Shape{cur.C, cur.H / l.Window, cur.W / l.Window}
-		case KindFlatten:
-			cur = Shape{cur.Size(), 1, 1}
+		}
+		if info.channels == ChannelsFlatten {
 			flat = true
-		case KindAdd:
-			j, err := s.earlier(names, i, "from", l.From)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", where, err)
-			}
-			if out[j] != cur || flatAt[j] != flat {
-				return nil, fmt.Errorf("%s: adds %s (from %q) to its input %s: the shapes must match", where, out[j], l.From, cur)
-			}
-		case KindGlobalAvgPool:
-			if flat {
-				return nil, fmt.Errorf("%s: globalavgpool after flatten", where)
-			}
-			cur = Shape{cur.C, 1, 1}
-		case KindDense:
-			if !flat {
-				return nil, fmt.Errorf("%s: dense before flatten", where)
-			}
-			if l.InChannels != cur.C || l.OutChannels <= 0 {
-				return nil, fmt.Errorf("%s: in=%d out=%d, want in=%d (previous layer's features) and out > 0",
-					where, l.InChannels, l.OutChannels, cur.C)
-			}
-			cur = Shape{l.OutChannels, 1, 1}
-		default:
-			return nil, fmt.Errorf("%s: unknown kind %q (want conv, batchnorm, relu, maxpool, flatten, dense, dropout, add or globalavgpool)", where, l.Kind)
 		}
 		out[i], flatAt[i] = cur, flat
 	}

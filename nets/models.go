@@ -49,9 +49,6 @@ func (b *Builder) MaxPool(window int) *Builder {
 	return b.add(Layer{Kind: KindMaxPool, Window: window})
 }
 
-// Dropout adds dropout with the given rate.
-func (b *Builder) Dropout(rate float64) *Builder { return b.add(Layer{Kind: KindDropout, Rate: rate}) }
-
 // Flatten adds a channel-major flatten; `features` must be C*H*W of the current activation.
 func (b *Builder) Flatten(features int) *Builder {
 	b.channels = features

@@ -9,10 +9,6 @@ import (
 	"github.com/hybridprune/hybridprune/nets/workaround"
 )
 
-// KindMaxPool is a non-overlapping max-pool: the stride equals the square Window, which must
-// divide the input's height and width.
-const KindMaxPool LayerKind = "maxpool"
-
 func init() {
 	registerKind(kindInfo{
 		kind: KindMaxPool, prefix: "pool", channels: ChannelsPreserve, spatial: true,
@@ -28,6 +24,10 @@ func init() {
 		graph:   func(b *graphCtx) *graph.Node { return workaround.MaxPool(b.x, b.l.Window) },
 	})
 }
+
+// KindMaxPool is a non-overlapping max-pool: the stride equals the square Window, which must
+// divide the input's height and width.
+const KindMaxPool LayerKind = "maxpool"
 
 func refMaxPool(x []float32, n int, in Shape, win int) []float32 {
 	oh, ow := in.H/win, in.W/win

@@ -1,14 +1,3 @@
-// Package nets holds the serialisable layer specs of the CNNs hybridprune works on (AlexNet, VGG16,
-// SimpleNet, ResNet-18), their weights, the GoMLX graph built from a spec, and training/evaluation.
-//
-// A model is a [Spec] (an ordered list of [Layer]s plus the input shape) and a [Weights] set. The
-// pruner produces a new Spec with fewer channels and new Weights; the same code builds, trains
-// and evaluates it.
-//
-// Conventions (PyTorch-compatible, so weights can be exchanged as .npz):
-//   - images are NCHW; a conv weight is OIHW [out, in, kh, kw]; a dense weight is [out, in];
-//   - Flatten orders features channel-major (C, H, W), so channel c of the last conv owns the
-//     H*W consecutive input columns [c*H*W, (c+1)*H*W) of the following dense layer.
 package nets
 
 import (

@@ -70,11 +70,17 @@ type ParamSpec struct {
 func (s *Spec) Params() []ParamSpec {
 	var ps []ParamSpec
 	for _, l := range s.Layers {
-		if info := kinds[l.Kind]; info != nil && info.params != nil {
-			ps = append(ps, info.params(l)...)
-		}
+		ps = append(ps, l.Params()...)
 	}
 	return ps
+}
+
+// Params lists the parameters of the layer, as its kind defines them (none for an unknown kind).
+func (l Layer) Params() []ParamSpec {
+	if info := kinds[l.Kind]; info != nil && info.params != nil {
+		return info.params(l)
+	}
+	return nil
 }
 
 // ParamCount returns the number of trainable parameters (weights, biases, batch-norm scale and

@@ -51,12 +51,12 @@ func newChannelSpaces(spec *nets.Spec) (*channelSpaces, error) {
 		if src := spec.SourceOf(i); src >= 0 {
 			in = c.space[src]
 		}
-		switch l.Kind {
-		case nets.KindConv:
+		switch l.Kind.Channels() {
+		case nets.ChannelsProduce:
 			c.space[i] = i
-		case nets.KindDense:
+		case nets.ChannelsConsume:
 			c.space[i] = -1
-		case nets.KindAdd:
+		case nets.ChannelsJoin:
 			other := c.space[spec.Index(l.From)]
 			if (in < 0) != (other < 0) {
 				return nil, fmt.Errorf("spec %q: add %q joins conv channels with the network input or dense features, which cannot be pruned", spec.Name, l.Name)

@@ -108,12 +108,12 @@ func (c *channelSpaces) groups() []ChannelGroup {
 	return out
 }
 
-// consumer returns the index of the first conv or dense layer after conv i that reads i's
-// channel space, or -1.
+// consumer returns the index of the first conv or dense layer (channel role produce or consume)
+// after conv i that reads i's channel space, or -1.
 func (c *channelSpaces) consumer(i int) int {
-	r := c.of(i)
+	root := c.of(i)
 	for j := i + 1; j < len(c.spec.Layers); j++ {
-		if k := c.spec.Layers[j].Kind; (k == nets.KindConv || k == nets.KindDense) && c.input(j) == r {
+		if r := c.spec.Layers[j].Kind.Channels(); (r == nets.ChannelsProduce || r == nets.ChannelsConsume) && c.input(j) == root {
 			return j
 		}
 	}

@@ -15,12 +15,11 @@ type sel struct{ d0, d1 []int }
 // rows/columns survive: a pruned conv loses output channels (weight dim 0, bias); every batch-norm
 // on those channels loses the same entries; the next conv loses input channels (weight dim 1) and
 // the dense layer after flatten loses, per removed channel c, its H*W columns [c*H*W, (c+1)*H*W).
-// ReLU, pooling and dropout act per channel and need nothing. The walk goes by each kind's
-// channel role (nets.ChannelRole), not by kind names: a new channel-preserving kind needs nothing
-// here. In a residual net the plan is first
+// ReLU, pooling and dropout act per channel and need nothing. In a residual net the plan is first
 // completed over the dependency groups (ExpandPlan), every layer reads the channels of the layer
 // it takes its input from (a shortcut conv's Input included), and an add checks that both its
-// operands keep the same channels.
+// operands keep the same channels. The walk goes by each kind's channel role (nets.ChannelRole),
+// not by kind names: a new channel-preserving kind needs nothing here.
 func surgeryPlan(spec *nets.Spec, plan Plan) (*nets.Spec, map[string]sel, error) {
 	shapes, err := spec.Shapes()
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/layers"
 	"github.com/gomlx/gomlx/pkg/ml/train"
 
 	"github.com/hybridprune/hybridprune/nets/workaround"
@@ -93,48 +92,8 @@ func buildLogits(ctx *context.Context, spec *Spec, shapes []Shape, masks Weights
 		if j := spec.SourceOf(i); l.Input != "" {
 			x, in = outs[j], shapes[j]
 		}
-		switch l.Kind {
-		case KindConv:
-			b := biasNode(ctx, g, l)
-			geom := workaround.ConvGeometry{InC: in.C, InH: in.H, InW: in.W, Kernel: l.Kernel, Stride: l.Stride, Padding: l.Padding}
-			x = workaround.Conv2D(x, maskedWeight(ctx, g, l.Name, masks), b, geom)
-		case KindBatchNorm:
-			flat := x.Rank() == 2 // after Flatten: [features, B]
-			if flat {
-				x = graph.Reshape(x, in.C, 1, 1, batch)
-			}
-			_, scale := param(ctx, g, l.Name, "scale")
-			_, offset := param(ctx, g, l.Name, "offset")
-			meanVar, mean := param(ctx, g, l.Name, "mean")
-			varVar, variance := param(ctx, g, l.Name, "variance")
-			if training {
-				var newMean, newVar *graph.Node
-				x, newMean, newVar = workaround.BatchNormTrain(x, scale, offset, mean, variance, BatchNormEpsilon)
-				meanVar.SetValueGraph(newMean)
-				varVar.SetValueGraph(newVar)
-			} else {
-				x = workaround.BatchNormInfer(x, scale, offset, mean, variance, BatchNormEpsilon)
-			}
-			if flat {
-				x = graph.Reshape(x, in.C, batch)
-			}
-		case KindReLU:
-			x = graph.Max(x, graph.ZerosLike(x))
-		case KindMaxPool:
-			x = workaround.MaxPool(x, l.Window)
-		case KindDropout:
-			if training && l.Rate > 0 {
-				x = layers.DropoutStatic(ctx.In(l.Name), x, l.Rate)
-			}
-		case KindFlatten:
-			x = graph.Reshape(x, in.Size(), batch)
-		case KindDense:
-			b := biasNode(ctx, g, l)
-			x = graph.Add(graph.Dot(maskedWeight(ctx, g, l.Name, masks), x), graph.Reshape(b, l.OutChannels, 1))
-		case KindAdd:
-			x = graph.Add(x, outs[spec.Index(l.From)])
-		case KindGlobalAvgPool:
-			x = graph.ReduceAndKeep(x, graph.ReduceMean, 1, 2) // [C, H, W, B] -> [C, 1, 1, B]
+		if build := kinds[l.Kind].graph; build != nil {
+			x = build(&graphCtx{ctx: ctx, g: g, spec: spec, l: l, x: x, in: in, batch: batch, training: training, masks: masks, outs: outs})
 		}
 		outs[i] = x
 		in = shapes[i]

@@ -21,14 +21,9 @@ func NewBuilder(name string, input Shape, numClasses int) *Builder {
 	return &Builder{spec: Spec{Name: name, Input: input, NumClasses: numClasses}, channels: input.C, counts: map[LayerKind]int{}}
 }
 
-var kindPrefix = map[LayerKind]string{
-	KindConv: "conv", KindBatchNorm: "bn", KindReLU: "relu", KindMaxPool: "pool",
-	KindFlatten: "flatten", KindDense: "fc", KindDropout: "drop", KindAdd: "add", KindGlobalAvgPool: "gap",
-}
-
 func (b *Builder) add(l Layer) *Builder {
 	b.counts[l.Kind]++
-	l.Name = fmt.Sprintf("%s%d", kindPrefix[l.Kind], b.counts[l.Kind])
+	l.Name = fmt.Sprintf("%s%d", kinds[l.Kind].prefix, b.counts[l.Kind])
 	b.spec.Layers = append(b.spec.Layers, l)
 	b.outC = append(b.outC, b.channels)
 	return b
@@ -53,9 +48,6 @@ func (b *Builder) ReLU() *Builder { return b.add(Layer{Kind: KindReLU}) }
 func (b *Builder) MaxPool(window int) *Builder {
 	return b.add(Layer{Kind: KindMaxPool, Window: window})
 }
-
-// Dropout adds dropout with the given rate.
-func (b *Builder) Dropout(rate float64) *Builder { return b.add(Layer{Kind: KindDropout, Rate: rate}) }
 
 // Flatten adds a channel-major flatten; `features` must be C*H*W of the current activation.
 func (b *Builder) Flatten(features int) *Builder {

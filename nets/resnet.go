@@ -30,9 +30,6 @@ func (b *Builder) ConvFrom(input string, out, kernel, stride, padding int) *Buil
 // named from.
 func (b *Builder) Add(from string) *Builder { return b.add(Layer{Kind: KindAdd, From: from}) }
 
-// GlobalAvgPool adds a global average pool (C x H x W -> C x 1 x 1).
-func (b *Builder) GlobalAvgPool() *Builder { return b.add(Layer{Kind: KindGlobalAvgPool}) }
-
 // ResNet18 is the CIFAR variant of ResNet-18 (as in kuangliu/pytorch-cifar): conv3x3 64 + BN +
 // ReLU, no max-pool, four stages of two BasicBlocks with 64/128/256/512 channels (stride 2 and a
 // 1x1 conv + BN projection shortcut at the first block of stages 2-4), global average pool,

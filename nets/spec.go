@@ -1,14 +1,3 @@
-// Package nets holds the serialisable layer specs of the CNNs hybridprune works on (AlexNet, VGG16,
-// SimpleNet, ResNet-18), their weights, the GoMLX graph built from a spec, and training/evaluation.
-//
-// A model is a [Spec] (an ordered list of [Layer]s plus the input shape) and a [Weights] set. The
-// pruner produces a new Spec with fewer channels and new Weights; the same code builds, trains
-// and evaluates it.
-//
-// Conventions (PyTorch-compatible, so weights can be exchanged as .npz):
-//   - images are NCHW; a conv weight is OIHW [out, in, kh, kw]; a dense weight is [out, in];
-//   - Flatten orders features channel-major (C, H, W), so channel c of the last conv owns the
-//     H*W consecutive input columns [c*H*W, (c+1)*H*W) of the following dense layer.
 package nets
 
 import (
@@ -20,19 +9,9 @@ import (
 // LayerKind names the type of a layer in a Spec.
 type LayerKind string
 
-// The layer kinds a Spec may hold.
-const (
-	KindConv      LayerKind = "conv"
-	KindBatchNorm LayerKind = "batchnorm"
-	KindReLU      LayerKind = "relu"
-	KindMaxPool   LayerKind = "maxpool"
-	KindFlatten   LayerKind = "flatten"
-	KindDense     LayerKind = "dense"
-	KindDropout   LayerKind = "dropout"
-	// KindAdd and KindGlobalAvgPool are the residual-network kinds (see residual.go).
-	KindAdd           LayerKind = "add"
-	KindGlobalAvgPool LayerKind = "globalavgpool"
-)
+// The layer kinds a Spec may hold are registered each in its own file kind_<kind>.go (KindConv,
+// KindBatchNorm, KindReLU, KindMaxPool, KindFlatten, KindDense, KindDropout, KindAdd,
+// KindGlobalAvgPool); Kinds lists them.
 
 // Layer is one layer of a Spec. Only the fields of its Kind are used; the others stay zero.
 type Layer struct {
@@ -126,71 +105,25 @@ func (s *Spec) Shapes() ([]Shape, error) {
 			}
 			cur, flat = out[j], flatAt[j]
 		}
-		if l.NoBias && l.Kind != KindConv && l.Kind != KindDense {
-			return nil, fmt.Errorf("%s: no_bias is only for conv and dense layers", where)
+		info := kinds[l.Kind]
+		if info == nil {
+			return nil, fmt.Errorf("%s: unknown kind %q (want %s)", where, l.Kind, kindList("or", func(*kindInfo) bool { return true }))
 		}
-		switch l.Kind {
-		case KindConv:
-			if flat {
-				return nil, fmt.Errorf("%s: conv after flatten", where)
+		if l.NoBias && !info.bias {
+			return nil, fmt.Errorf("%s: no_bias is only for %s layers", where, kindList("and", func(k *kindInfo) bool { return k.bias }))
+		}
+		if info.spatial && flat {
+			return nil, fmt.Errorf("%s: %s after flatten", where, l.Kind)
+		}
+		if info.shape != nil {
+			c := &shapeCtx{spec: s, i: i, l: l, in: cur, flat: flat, where: where, names: names, outs: out[:i], flats: flatAt[:i]}
+			var err error
+			if cur, err = info.shape(c); err != nil {
+				return nil, err
 			}
-			if l.InChannels != cur.C {
-				return nil, fmt.Errorf("%s: in=%d but %s outputs %d channels", where, l.InChannels, s.inputName(l), cur.C)
-			}
-			if l.OutChannels <= 0 || l.Kernel <= 0 || l.Stride <= 0 || l.Padding < 0 {
-				return nil, fmt.Errorf("%s: out=%d kernel=%d stride=%d padding=%d: want out, kernel, stride > 0 and padding >= 0",
-					where, l.OutChannels, l.Kernel, l.Stride, l.Padding)
-			}
-			h := (cur.H+2*l.Padding-l.Kernel)/l.Stride + 1
-			w := (cur.W+2*l.Padding-l.Kernel)/l.Stride + 1
-			if h <= 0 || w <= 0 {
-				return nil, fmt.Errorf("%s: kernel %d does not fit input %s with padding %d", where, l.Kernel, cur, l.Padding)
-			}
-			cur = Shape{l.OutChannels, h, w}
-		case KindBatchNorm:
-			if l.OutChannels != cur.C {
-				return nil, fmt.Errorf("%s: out=%d but %s outputs %d channels", where, l.OutChannels, s.inputName(l), cur.C)
-			}
-		case KindReLU:
-		case KindDropout:
-			if l.Rate < 0 || l.Rate >= 1 {
-				return nil, fmt.Errorf("%s: rate=%g, want 0 <= rate < 1", where, l.Rate)
-			}
-		case KindMaxPool:
-			if flat {
-				return nil, fmt.Errorf("%s: maxpool after flatten", where)
-			}
-			if l.Window <= 0 || cur.H%l.Window != 0 || cur.W%l.Window != 0 {
-				return nil, fmt.Errorf("%s: window=%d must be positive and divide the input %s", where, l.Window, cur)
-			}
-			cur = Shape{cur.C, cur.H / l.Window, cur.W / l.Window}
-		case KindFlatten:
-			cur = Shape{cur.Size(), 1, 1}
+		}
+		if info.channels == ChannelsFlatten {
 			flat = true
-		case KindAdd:
-			j, err := s.earlier(names, i, "from", l.From)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", where, err)
-			}
-			if out[j] != cur || flatAt[j] != flat {
-				return nil, fmt.Errorf("%s: adds %s (from %q) to its input %s: the shapes must match", where, out[j], l.From, cur)
-			}
-		case KindGlobalAvgPool:
-			if flat {
-				return nil, fmt.Errorf("%s: globalavgpool after flatten", where)
-			}
-			cur = Shape{cur.C, 1, 1}
-		case KindDense:
-			if !flat {
-				return nil, fmt.Errorf("%s: dense before flatten", where)
-			}
-			if l.InChannels != cur.C || l.OutChannels <= 0 {
-				return nil, fmt.Errorf("%s: in=%d out=%d, want in=%d (previous layer's features) and out > 0",
-					where, l.InChannels, l.OutChannels, cur.C)
-			}
-			cur = Shape{l.OutChannels, 1, 1}
-		default:
-			return nil, fmt.Errorf("%s: unknown kind %q (want conv, batchnorm, relu, maxpool, flatten, dense, dropout, add or globalavgpool)", where, l.Kind)
 		}
 		out[i], flatAt[i] = cur, flat
 	}

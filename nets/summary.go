@@ -25,19 +25,8 @@ func (s *Spec) Summary() (string, error) {
 	fmt.Fprintf(tw, "layer\tkind\tconfig\toutput\tparams\t\n")
 	for i, l := range s.Layers {
 		var cfg string
-		switch l.Kind {
-		case KindConv:
-			cfg = fmt.Sprintf("%d->%d k%d s%d p%d", l.InChannels, l.OutChannels, l.Kernel, l.Stride, l.Padding)
-		case KindDense:
-			cfg = fmt.Sprintf("%d->%d", l.InChannels, l.OutChannels)
-		case KindMaxPool:
-			cfg = fmt.Sprintf("%dx%d", l.Window, l.Window)
-		case KindDropout:
-			cfg = fmt.Sprintf("rate %g", l.Rate)
-		case KindBatchNorm:
-			cfg = fmt.Sprintf("%d", l.OutChannels)
-		case KindAdd:
-			cfg = "+ " + l.From
+		if config := kinds[l.Kind].config; config != nil {
+			cfg = config(l)
 		}
 		if l.Input != "" {
 			cfg += " (input " + l.Input + ")"

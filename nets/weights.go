@@ -34,11 +34,9 @@ func (t *Tensor) Clone() *Tensor {
 	return &Tensor{Shape: slices.Clone(t.Shape), Data: slices.Clone(t.Data)}
 }
 
-// Weights maps a parameter name ("<layer>/<param>") to its tensor. Parameter names and shapes:
-//   - conv: "<name>/weight" [out, in, k, k] (OIHW) and "<name>/bias" [out] (none with NoBias);
-//   - dense: "<name>/weight" [out, in] and "<name>/bias" [out] (none with NoBias);
-//   - batchnorm: "<name>/scale", "<name>/offset" (learned), "<name>/mean", "<name>/variance"
-//     (running statistics), each [out].
+// Weights maps a parameter name ("<layer>/<param>") to its tensor. Each layer kind lists its
+// parameters (see KindConv, KindDense and KindBatchNorm, the kinds that have some); Spec.Params
+// gathers them.
 type Weights map[string]*Tensor
 
 // Clone returns a deep copy.
@@ -72,25 +70,17 @@ type ParamSpec struct {
 func (s *Spec) Params() []ParamSpec {
 	var ps []ParamSpec
 	for _, l := range s.Layers {
-		switch l.Kind {
-		case KindConv:
-			ps = append(ps, ParamSpec{l.Name + "/weight", []int{l.OutChannels, l.InChannels, l.Kernel, l.Kernel}, true})
-		case KindDense:
-			ps = append(ps, ParamSpec{l.Name + "/weight", []int{l.OutChannels, l.InChannels}, true})
-		}
-		if (l.Kind == KindConv || l.Kind == KindDense) && !l.NoBias {
-			ps = append(ps, ParamSpec{l.Name + "/bias", []int{l.OutChannels}, true})
-		}
-		switch l.Kind {
-		case KindBatchNorm:
-			ps = append(ps,
-				ParamSpec{l.Name + "/scale", []int{l.OutChannels}, true},
-				ParamSpec{l.Name + "/offset", []int{l.OutChannels}, true},
-				ParamSpec{l.Name + "/mean", []int{l.OutChannels}, false},
-				ParamSpec{l.Name + "/variance", []int{l.OutChannels}, false})
-		}
+		ps = append(ps, l.Params()...)
 	}
 	return ps
+}
+
+// Params lists the parameters of the layer, as its kind defines them (none for an unknown kind).
+func (l Layer) Params() []ParamSpec {
+	if info := kinds[l.Kind]; info != nil && info.params != nil {
+		return info.params(l)
+	}
+	return nil
 }
 
 // ParamCount returns the number of trainable parameters (weights, biases, batch-norm scale and

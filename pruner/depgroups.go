@@ -51,12 +51,12 @@ func newChannelSpaces(spec *nets.Spec) (*channelSpaces, error) {
 		if src := spec.SourceOf(i); src >= 0 {
 			in = c.space[src]
 		}
-		switch l.Kind {
-		case nets.KindConv:
+		switch l.Kind.Channels() {
+		case nets.ChannelsProduce:
 			c.space[i] = i
-		case nets.KindDense:
+		case nets.ChannelsConsume:
 			c.space[i] = -1
-		case nets.KindAdd:
+		case nets.ChannelsJoin:
 			other := c.space[spec.Index(l.From)]
 			if (in < 0) != (other < 0) {
 				return nil, fmt.Errorf("spec %q: add %q joins conv channels with the network input or dense features, which cannot be pruned", spec.Name, l.Name)
@@ -108,12 +108,12 @@ func (c *channelSpaces) groups() []ChannelGroup {
 	return out
 }
 
-// consumer returns the index of the first conv or dense layer after conv i that reads i's
-// channel space, or -1.
+// consumer returns the index of the first conv or dense layer (channel role produce or consume)
+// after conv i that reads i's channel space, or -1.
 func (c *channelSpaces) consumer(i int) int {
-	r := c.of(i)
+	root := c.of(i)
 	for j := i + 1; j < len(c.spec.Layers); j++ {
-		if k := c.spec.Layers[j].Kind; (k == nets.KindConv || k == nets.KindDense) && c.input(j) == r {
+		if r := c.spec.Layers[j].Kind.Channels(); (r == nets.ChannelsProduce || r == nets.ChannelsConsume) && c.input(j) == root {
 			return j
 		}
 	}

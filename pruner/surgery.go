@@ -18,7 +18,8 @@ type sel struct{ d0, d1 []int }
 // ReLU, pooling and dropout act per channel and need nothing. In a residual net the plan is first
 // completed over the dependency groups (ExpandPlan), every layer reads the channels of the layer
 // it takes its input from (a shortcut conv's Input included), and an add checks that both its
-// operands keep the same channels.
+// operands keep the same channels. The walk goes by each kind's channel role (nets.ChannelRole),
+// not by kind names: a new channel-preserving kind needs nothing here.
 func surgeryPlan(spec *nets.Spec, plan Plan) (*nets.Spec, map[string]sel, error) {
 	shapes, err := spec.Shapes()
 	if err != nil {
@@ -46,8 +47,8 @@ func surgeryPlan(spec *nets.Spec, plan Plan) (*nets.Spec, map[string]sel, error)
 		if src >= 0 {
 			cur = keepAt[src]
 		}
-		switch l.Kind {
-		case nets.KindConv:
+		switch l.Kind.Channels() {
+		case nets.ChannelsProduce:
 			k := keepOf[l.Name]
 			sels[l.Name+"/weight"] = sel{k, cur}
 			sels[l.Name+"/bias"] = sel{k, nil}
@@ -58,14 +59,14 @@ func surgeryPlan(spec *nets.Spec, plan Plan) (*nets.Spec, map[string]sel, error)
 				nl.OutChannels = len(k)
 			}
 			cur = k
-		case nets.KindBatchNorm:
-			for _, p := range []string{"scale", "offset", "mean", "variance"} {
-				sels[l.Name+"/"+p] = sel{cur, nil}
+		case nets.ChannelsNormalize:
+			for _, p := range l.Params() {
+				sels[p.Name] = sel{cur, nil}
 			}
 			if cur != nil {
 				nl.OutChannels = len(cur)
 			}
-		case nets.KindFlatten:
+		case nets.ChannelsFlatten:
 			if cur != nil {
 				in := shapes[src] // cur != nil: a conv precedes, so src >= 0
 				hw := in.H * in.W
@@ -77,14 +78,14 @@ func surgeryPlan(spec *nets.Spec, plan Plan) (*nets.Spec, map[string]sel, error)
 				}
 				cur = cols
 			}
-		case nets.KindDense:
+		case nets.ChannelsConsume:
 			sels[l.Name+"/weight"] = sel{nil, cur}
 			sels[l.Name+"/bias"] = sel{nil, nil}
 			if cur != nil {
 				nl.InChannels = len(cur)
 			}
 			cur = nil
-		case nets.KindAdd:
+		case nets.ChannelsJoin:
 			if other := keepAt[spec.Index(l.From)]; !slices.Equal(cur, other) {
 				return nil, nil, fmt.Errorf("add %q sums activations that keep different channels (%d and %d of %d): prune the convs of a channel group together",
 					l.Name, keptCount(cur, shapes[i].C), keptCount(other, shapes[i].C), shapes[i].C)
@@ -248,8 +249,8 @@ func ZeroFilters(spec *nets.Spec, w nets.Weights, plan Plan) (nets.Weights, erro
 		if src := spec.SourceOf(i); src >= 0 {
 			cur = prunedAt[src]
 		}
-		switch l.Kind {
-		case nets.KindConv:
+		switch l.Kind.Channels() {
+		case nets.ChannelsProduce:
 			cur = pruned[l.Name]
 			wt := out[l.Name+"/weight"]
 			row := len(wt.Data) / l.OutChannels
@@ -259,12 +260,12 @@ func ZeroFilters(spec *nets.Spec, w nets.Weights, plan Plan) (nets.Weights, erro
 					out[l.Name+"/bias"].Data[f] = 0
 				}
 			}
-		case nets.KindBatchNorm:
+		case nets.ChannelsNormalize:
 			for _, f := range cur {
 				out[l.Name+"/scale"].Data[f] = 0
 				out[l.Name+"/offset"].Data[f] = 0
 			}
-		case nets.KindFlatten, nets.KindDense:
+		case nets.ChannelsFlatten, nets.ChannelsConsume:
 			cur = nil
 		}
 		prunedAt[i] = cur

@@ -42,7 +42,7 @@ type benchModel struct {
 func benchMain(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(out)
-	model := fs.String("model", "alexnet", "zoo model ("+strings.Join(nets.ModelNames(), ", ")+") or a model directory (spec.json + weights.npz)")
+	model := fs.String("model", "alexnet", "zoo model ("+modelList()+") or a model directory (spec.json + weights.npz)")
 	channels := positiveInt(fs, "channels", 3, "input channels of a zoo model")
 	classes := intAtLeast(fs, "classes", 10, 2, "classes of a zoo model")
 	batchList := fs.String("batch", "128", "batch sizes, comma-separated")

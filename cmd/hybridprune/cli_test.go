@@ -255,3 +255,18 @@ func TestCLIPipelineResumes(t *testing.T) {
 		t.Fatal("the second run changed the result store (it should only read it)")
 	}
 }
+
+// TestHelpListsRegistries: the -model and -dataset help texts come from nets.Zoo and the data
+// registry, so a model or dataset added there shows up in every command's help.
+func TestHelpListsRegistries(t *testing.T) {
+	for _, want := range nets.ModelNames() {
+		if !strings.Contains(modelList(), want) {
+			t.Errorf("model help %q lacks %q", modelList(), want)
+		}
+	}
+	for _, want := range data.Names() {
+		if !strings.Contains(datasetList(), want) {
+			t.Errorf("dataset help %q lacks %q", datasetList(), want)
+		}
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/hybridprune/hybridprune/nets"
 	"github.com/hybridprune/hybridprune/nets/data"
@@ -45,7 +44,7 @@ func runEval(args []string) error {
 
 func runSummary(args []string) error {
 	fs := flag.NewFlagSet("summary", flag.ContinueOnError)
-	model := fs.String("model", "alexnet", "zoo model ("+strings.Join(nets.ModelNames(), ", ")+") or a model directory")
+	model := fs.String("model", "alexnet", "zoo model ("+modelList()+") or a model directory")
 	channels := positiveInt(fs, "channels", 3, "input channels (zoo models)")
 	classes := intAtLeast(fs, "classes", 10, 2, "classes (zoo models)")
 	if err := fs.Parse(args); err != nil {

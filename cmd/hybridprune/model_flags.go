@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"strings"
 
 	"github.com/hybridprune/hybridprune/nets"
 	"github.com/hybridprune/hybridprune/nets/data"
@@ -16,11 +17,17 @@ type dataFlags struct {
 }
 
 func (d *dataFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&d.dataset, "dataset", "mnist", "dataset: mnist, cifar10, cifar100 or svhn")
+	fs.StringVar(&d.dataset, "dataset", "mnist", "dataset: "+datasetList())
 	fs.StringVar(&d.dataDir, "data", "", "data directory (default $HYBRIDPRUNE_DATA, else the user cache dir)")
 	d.limitTrainP = intAtLeast(fs, "limit-train", 0, 0, "use only the first N training examples (0: all)")
 	d.limitTestP = intAtLeast(fs, "limit-test", 0, 0, "use only the first N test examples (0: all)")
 }
+
+// modelList lists the zoo's models for help texts ("alexnet, resnet18, ..."), from nets.Zoo.
+func modelList() string { return strings.Join(nets.ModelNames(), ", ") }
+
+// datasetList lists the datasets for help texts, from the data registry.
+func datasetList() string { return strings.Join(data.Names(), ", ") }
 
 func (d *dataFlags) load(split data.Split) (*data.Dataset, error) {
 	ds, err := data.Load(d.dataset, split, data.DataDir(d.dataDir))

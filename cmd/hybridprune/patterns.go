@@ -16,7 +16,7 @@ func init() {
 
 func runPatternSpeed(args []string) error {
 	fs := flag.NewFlagSet("pattern-speed", flag.ContinueOnError)
-	models := fs.String("models", "alexnet,vgg16", "zoo models, comma-separated")
+	models := fs.String("models", "alexnet,vgg16", "zoo models, comma-separated (of "+modelList()+")")
 	channels := positiveInt(fs, "channels", 3, "input channels (3: CIFAR shapes)")
 	classes := positiveInt(fs, "classes", 10, "classes")
 	kinds := fs.String("kinds", "group,element,vector,block", "mask kinds, comma-separated")

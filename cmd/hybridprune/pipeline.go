@@ -23,7 +23,7 @@ func runPipeline(args []string) error {
 	fs := flag.NewFlagSet("pipeline", flag.ContinueOnError)
 	var df dataFlags
 	df.register(fs)
-	model := fs.String("model", "alexnet", "zoo model")
+	model := fs.String("model", "alexnet", "zoo model: "+modelList())
 	out := fs.String("out", "runs/pipeline", "run directory (results.jsonl, snapshots); run again to resume")
 	epochs := positiveInt(fs, "epochs", 6, "baseline training epochs (momentum SGD, lr 0.05, cosine, random crops)")
 	target := floatRange(fs, "target", 0.5, 0, 1, true, "remaining-filter ratio of the filter stage, in (0, 1)")

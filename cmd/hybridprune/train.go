@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/hybridprune/hybridprune/nets"
@@ -19,7 +18,7 @@ func runTrain(args []string) error {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	var df dataFlags
 	df.register(fs)
-	model := fs.String("model", "alexnet", "model: "+strings.Join(nets.ModelNames(), ", "))
+	model := fs.String("model", "alexnet", "model: "+modelList())
 	out := fs.String("out", "", "run directory: checkpoints, history and the final model (spec.json + weights.npz); required")
 	var cfg nets.TrainConfig
 	epochs := positiveInt(fs, "epochs", 2, "epochs")

@@ -23,7 +23,7 @@ func init() {
 
 func runTrainBench(args []string) error {
 	fs := flag.NewFlagSet("trainbench", flag.ContinueOnError)
-	model := fs.String("model", "alexnet", "model: "+strings.Join(nets.ModelNames(), ", "))
+	model := fs.String("model", "alexnet", "model: "+modelList())
 	channels := positiveInt(fs, "channels", 3, "input channels (1: MNIST, 3: CIFAR/SVHN)")
 	classes := intAtLeast(fs, "classes", 10, 2, "number of classes")
 	batch := positiveInt(fs, "batch", 128, "batch size")

@@ -39,7 +39,7 @@ func NewLoader(dir string) *Loader {
 	}
 }
 
-// Load reads a split of dataset name ("mnist", "cifar10", "cifar100" or "svhn") from
+// Load reads a split of dataset name (one of Names: a key of Registry) from
 // DataDir(dir)/name/, downloading missing files unless downloads are disabled (see NewLoader).
 // Images are 32x32 NCHW uint8 (MNIST digits zero-padded from 28x28 by 2 pixels per side).
 func Load(name string, split Split, dir string) (*Dataset, error) {

@@ -241,11 +241,28 @@ func (net *Net) Forward(x []float32, n int) ([]float32, error) {
 	return out, nil
 }
 
+// lowered lists the layer kinds Compile's lowering switch handles; a kind registered in package
+// nets but missing here is refused by Compile (see Lowers).
+var lowered = map[nets.LayerKind]bool{
+	nets.KindConv: true, nets.KindDense: true, nets.KindBatchNorm: true, nets.KindAdd: true,
+	nets.KindGlobalAvgPool: true, nets.KindReLU: true, nets.KindDropout: true, nets.KindMaxPool: true,
+	nets.KindFlatten: true,
+}
+
+// Lowers reports whether the engine can run layers of kind k; every kind of nets.Kinds should be
+// (the tests check it).
+func Lowers(k nets.LayerKind) bool { return lowered[k] }
+
 // Compile lowers spec + w into a Net with the given per-layer modes.
 func Compile(spec *nets.Spec, w nets.Weights, opts Options) (*Net, error) {
 	shapes, err := spec.Shapes()
 	if err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
+	}
+	for _, l := range spec.Layers {
+		if !Lowers(l.Kind) {
+			return nil, fmt.Errorf("engine: layer %q: unsupported kind %q (a kind of package nets the engine does not lower)", l.Name, l.Kind)
+		}
 	}
 	if err := spec.CheckWeights(w); err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
@@ -376,7 +393,7 @@ func Compile(spec *nets.Spec, w nets.Weights, opts Options) (*Net, error) {
 		case nets.KindFlatten:
 			// [C x (H*W*B)] already is [(C*H*W) x B] in PyTorch's
 			// channel-major feature order.
-		default:
+		default: // refused above; lowered and this switch must list the same kinds
 			return nil, fmt.Errorf("engine: layer %q: unsupported kind %q", l.Name, l.Kind)
 		}
 		// The layers fused into this step are not referenced (fusable), so only i may be kept.

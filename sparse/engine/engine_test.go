@@ -365,3 +365,16 @@ func BenchmarkForward(b *testing.B) {
 		})
 	}
 }
+
+// TestEngineLowersEveryKind: a layer kind registered in package nets must also be lowered here
+// (add it to Compile's switch and to lowered).
+func TestEngineLowersEveryKind(t *testing.T) {
+	for _, k := range nets.Kinds() {
+		if !Lowers(k) {
+			t.Errorf("layer kind %q is registered in nets but the engine does not lower it", k)
+		}
+	}
+	if Lowers("gelu") {
+		t.Error("the engine claims to lower an unknown kind")
+	}
+}

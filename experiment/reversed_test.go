@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hybridprune/hybridprune/pruner"
@@ -86,4 +87,19 @@ func sum2(xs []int) int {
 		n += x
 	}
 	return n
+}
+
+func TestOrderVerdicts(t *testing.T) {
+	row := func(acc float64) *Row { return &Row{Metrics: Metrics{Accuracy: acc}} }
+	g := Grid{Sweep: Sweep{Metrics: []string{"l1-out", "l1-in"}, Ratios: []float64{0.8, 0.4}},
+		Hybrid:   map[string][]*Row{"l1-out": {row(0.98), row(0.95)}, "l1-in": {row(0.98), row(0.95)}},
+		Reversed: map[string][]*Row{"l1-out": {row(0.985), row(0.945)}, "l1-in": {row(0.98), nil}}}
+	vs := OrderVerdicts(g)
+	if len(vs) != 2 || vs[0].Status != "confirmed" || vs[1].Status != "open" || !strings.Contains(vs[0].Ours, "largest gap 0.0050 over 2 ratios; reversed higher at 1") {
+		t.Errorf("verdicts %+v", vs)
+	}
+	g.Reversed["l1-out"][1] = row(0.9)
+	if vs = OrderVerdicts(g); vs[0].Status != "refuted" {
+		t.Errorf("a 0.05 gap: %+v", vs[0])
+	}
 }

@@ -129,6 +129,25 @@ c, _ := kernel.LoadSweep("alexnet-mnist-channels")
 kernel.Table2(w, c, "hybrid2")
 """)
 md("""
+## Fig. 15: normal order (filters, then 2:4) vs reversed order (2:4, then filters)
+
+Section 5.3 reverses the two stages: 2:4 masks on the baseline first, then the same iterative
+filter pruning with the masks fixed (after every removal the masks are re-projected onto the new
+layout, and fine-tuning keeps them), and 1 retraining epoch with the masks at each ratio. Sweep
+`alexnet-mnist-reversed` (`"reversed": true`) runs it for output L1 and input L1, the two
+metrics the paper reverses, on the same baseline; its normal-order points are the rows of `alexnet-mnist`, recorded again from the work
+directory without retraining.
+""")
+code("""
+%%
+g, err := kernel.RunSweep("alexnet-mnist-reversed")
+if err != nil {
+	panic(err)
+}
+kernel.DisplayPlot(kernel.OrderPlot(g, "Fig. 15: AlexNet / MNIST, normal vs reversed order", g.Sweep.Metrics))
+kernel.Verdicts(experiment.OrderVerdicts(g))
+""")
+md("""
 ## Fig. 20: speed of filter pruning vs hybrid pruning, paired with accuracy
 
 The engine's time per batch of 128 of every snapshot of a trajectory, on dense kernels (filter

@@ -168,6 +168,13 @@ func accuracies(rows []*experiment.Row) []float64 {
 // remaining ratio, as the paper's Figs. 8-14 do; paper, when non-nil, is drawn as an extra line
 // (values at the grid's ratios). Missing units leave gaps out of the line.
 func SweepPlot(g experiment.Grid, column, title string, metrics []string, paper *Series) (string, error) {
+	// Accuracy falls with the ratio: the lower right corner is empty, so the legend goes there.
+	return SweepPlotWith(PlotOptions{LegendBottom: true}, g, column, title, metrics, paper)
+}
+
+// SweepPlotWith is SweepPlot with plot options, e.g. a y range that zooms in on the metrics that
+// stay close to the baseline when one of them collapses.
+func SweepPlotWith(o PlotOptions, g experiment.Grid, column, title string, metrics []string, paper *Series) (string, error) {
 	if metrics == nil {
 		metrics = g.Sweep.Metrics
 	}
@@ -196,8 +203,7 @@ func SweepPlot(g experiment.Grid, column, title string, metrics []string, paper 
 	if len(series) == 0 {
 		return "", fmt.Errorf("kernel: SweepPlot %q: no finished units yet", title)
 	}
-	// Accuracy falls with the ratio: the lower right corner is empty, so the legend goes there.
-	return LinePlotWith(PlotOptions{LegendBottom: true}, title, "remaining filter ratio", "test accuracy", series...)
+	return LinePlotWith(o, title, "remaining filter ratio", "test accuracy", series...)
 }
 
 // Table1 shows Table 1 side by side with the paper's: the original model, 2:4 only, then per

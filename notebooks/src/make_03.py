@@ -75,6 +75,15 @@ kernel.DisplayPlot(kernel.SweepPlot(g, "hybrid", "Fig. 8: AlexNet / MNIST, hybri
 kernel.DisplayPlot(kernel.SweepPlot(g, "filter", "AlexNet / MNIST, filter pruning only (the trajectories before 2:4)", nil, kernel.PaperTable1Series(g, "filter")))
 """)
 md("""
+Remanent L1 collapses (0.60 at 0.4) and squashes the other curves; zoomed in on 0.92-0.99 without it:
+""")
+code("""
+%%
+g, _ := kernel.LoadSweep("alexnet-mnist")
+ms := []string{"l1-in", "l1-out", "dominant-ratio", "preservation", "hybrid1", "hybrid2"}
+kernel.DisplayPlot(kernel.SweepPlotWith(kernel.PlotOptions{LegendBottom: true, YMin: 0.92, YMax: 0.99}, g, "hybrid", "Fig. 8 zoomed: hybrid pruning without remanent L1", ms, kernel.PaperTable1Series(g, "hybrid")))
+""")
+md("""
 ## Where the filters go: conv widths at 0.5 remaining
 
 A global ranking compares raw scores across layers. The table shows, per metric, the five conv widths

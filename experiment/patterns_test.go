@@ -93,3 +93,37 @@ func decodeConfig(t *testing.T, row Row, v any) {
 		t.Fatalf("row %s config: %v", row.Key, err)
 	}
 }
+
+// TestPatternVerdicts: the claims on a hand-made grid, then on one where they fail.
+func TestPatternVerdicts(t *testing.T) {
+	cell := func(k string, s, speedup, acc float64) PatternCell {
+		return PatternCell{Kind: k, Sparsity: s, Accuracy: acc, DenseMs: 10, Ms: 10 / speedup}
+	}
+	g := PatternGrid{Kinds: []string{"group", "element"}, Sparsities: []float64{0.5, 0.8, 0.9},
+		Cells: map[string]map[float64]PatternCell{
+			"group":   {0.5: cell("group", 0.5, 1.5, 0.97), 0.8: cell("group", 0.8, 3, 0.95), 0.9: cell("group", 0.9, 5, 0.9)},
+			"element": {0.5: cell("element", 0.5, 0.8, 0.98), 0.8: cell("element", 0.8, 1.2, 0.97), 0.9: cell("element", 0.9, 2, 0.96)},
+		}}
+	want := []string{"confirmed", "confirmed", "confirmed", "confirmed"}
+	vs := PatternVerdicts(g)
+	for i, v := range vs {
+		if i >= len(want) || v.Status != want[i] {
+			t.Errorf("verdict %d %+v, want %s", i, v, want[i])
+		}
+	}
+	if from, ok := g.BeatsDenseFrom("element"); !ok || from != 0.8 {
+		t.Errorf("element beats dense from %g %v, want 0.8", from, ok)
+	}
+	// Element faster than group at 0.9, beating dense from 0.5, and more accurate nowhere.
+	g.Cells["element"][0.5] = cell("element", 0.5, 1.1, 0.96)
+	g.Cells["element"][0.9] = cell("element", 0.9, 6, 0.5)
+	vs = PatternVerdicts(g)
+	for i, st := range []string{"refuted", "confirmed", "refuted", "refuted"} {
+		if vs[i].Status != st {
+			t.Errorf("second grid verdict %d %+v, want %s", i, vs[i], st)
+		}
+	}
+	if !strings.Contains(vs[0].Ours, "element at 90%") {
+		t.Errorf("fastest verdict: %q", vs[0].Ours)
+	}
+}

@@ -37,7 +37,8 @@ func PatternSpeedPlot(g experiment.PatternGrid, title string) (string, error) {
 		return "", fmt.Errorf("kernel: PatternSpeedPlot %q: no rows", title)
 	}
 	series = append(series, Series{Name: "dense", X: []float64{g.Sparsities[0], g.Sparsities[len(g.Sparsities)-1]}, Y: []float64{1, 1}})
-	return LinePlot(title, "sparsity (removed fraction of the masked weights)", "speedup over dense (x)", series...)
+	// The curves rise to the right: the upper left corner is empty, so the legend goes there.
+	return LinePlotWith(PlotOptions{LegendLeft: true}, title, "sparsity (removed fraction of the masked weights)", "speedup over dense (x)", series...)
 }
 
 // PatternAccuracyPlot draws each kind's test accuracy after retraining against the sparsity;
@@ -50,7 +51,7 @@ func PatternAccuracyPlot(g experiment.PatternGrid, title string, base float64) (
 	if finite(base) {
 		series = append(series, Series{Name: "dense baseline", X: []float64{g.Sparsities[0], g.Sparsities[len(g.Sparsities)-1]}, Y: []float64{base, base}})
 	}
-	return LinePlotWith(PlotOptions{LegendBottom: true}, title, "sparsity (removed fraction of the masked weights)", "test accuracy", series...)
+	return LinePlotWith(PlotOptions{LegendBottom: true, LegendLeft: true}, title, "sparsity (removed fraction of the masked weights)", "test accuracy", series...)
 }
 
 // patternSeries returns one series per kind of the values val accepts, in sparsity order.

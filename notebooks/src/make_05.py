@@ -26,8 +26,10 @@ Two ideas from `../shared/papers/` besides hybrid pruning, measured on this CPU:
   MACs budget (the lecture's threshold rule), and compare with a global ranking and a uniform ratio
   at the same MACs.
 
-Masks cover conv2-conv5 of AlexNet and conv2-conv13 of VGG16 for every kind: the first conv (K =
-3x11x11 or 3x3x3) is left dense, as NVIDIA ASP does, because no 4x4 block tiles it.
+Masks cover every conv but the first (AlexNet conv2-conv5, VGG16 conv2-conv13, ResNet-18's other
+19 convs) for every kind: the first conv (K = 3x11x11 or 3x3x3) is left dense, as NVIDIA ASP does,
+because no 4x4 block tiles it. Measured on a 2-core AMD EPYC (AVX2 + FMA, no AVX-512), kernel route
+asm-avx2, 2026-12-01.
 """)
 md("""
 ## Latency per pattern vs dense (AlexNet and VGG16, CIFAR shapes, batch 32)
@@ -53,6 +55,15 @@ for _, g := range grids {
 }
 """)
 md("""
+**Reading.** On this CPU (2 cores, AVX2, no AVX-512) group-wise is the fastest pattern at every
+sparsity and beats dense from 50% on all three networks (AlexNet 1.57x at 50% to 2.95x at 90%, VGG16
+1.89x to 6.98x, ResNet-18 1.86x to 6.35x), as the paper finds on its GPU. Unlike the paper's cuSPARSE
+numbers, element-, vector- and block-wise also beat dense already at 50% here (1.0-1.2x, about 2x
+at 90%): our indexed micro-kernel runs unstructured rows at nearly the dense kernel's efficiency, so
+their gain grows with the removed work. ResNet-18's dense engine runs a batch of 32 in about 390 ms
+(about 82 images/s).
+""")
+md("""
 ## Accuracy per pattern after retraining (AlexNet / MNIST, full data)
 
 Sweep `sweeps/alexnet-mnist-patterns.json` (`hybridprune sweep -config ...`): the AlexNet/MNIST
@@ -74,6 +85,13 @@ for _, g := range grids {
 }
 """)
 md("""
+**Reading.** After one retraining epoch, element-wise keeps the most accuracy at every sparsity
+(0.9846 at 90%), then block- (0.9807) and vector-wise (0.9754); group-wise, the fastest, loses the
+most (0.9795 at 70%, 0.9624 at 90%): the paper's trade-off, measured. The timings of these rows ran
+beside other training jobs, so each row's dense time (timed beside its pattern) varies; compare the
+speedups, not the milliseconds.
+""")
+md("""
 ## Sensitivity analysis and automatic per-layer ratios (AlexNet / MNIST)
 
 `hybridprune sensitivity -model RUN/model -dataset mnist -metric l1-out -budget-macs 0.5 -compare`:
@@ -93,6 +111,13 @@ kernel.DisplayPlot(kernel.SensitivityPlot(r))
 kernel.CompareTable(r)
 """)
 md("""
+**Reading.** conv2 tolerates almost any pruning alone (0.9771 at 0.1 of its filters), conv1 the
+least (0.8944 at 0.5). At 0.46 of the MACs the threshold rule keeps conv1 whole and cuts conv2 to
+0.3: 0.9848 without fine-tuning and 0.9860 after one epoch, against 0.9328 / 0.9846 for one uniform
+ratio and 0.5029 / 0.9818 for the global l1-out ranking (which strips conv3 to 15 filters). So at
+equal MACs the sensitivity-driven allocation is best, most clearly before fine-tuning.
+""")
+md("""
 ## 2:4 channel permutation (NVIDIA ASP style)
 
 With the 2:4 groups along the input channels, which channels share a group decides how much weight
@@ -108,6 +133,14 @@ code("""
 if err := kernel.PermutationTable("results/alexnet-mnist-permutation.json"); err != nil {
 	panic(err)
 }
+""")
+md("""
+**Reading.** Along the channels, the permutation raises the magnitude 2:4 keeps from 0.7479 to
+0.7530 of the L1 (conv2-conv5 gain 0.4-0.6 points each; conv1 reads the image and is not permuted)
+and the accuracy by 0.0006 before and 0.0005 after retraining: in the direction ASP reports, but
+within the noise of single runs. Along the width the kept magnitude is as high (0.7482) but the
+unretrained accuracy much lower (0.9199): which weights 2:4 removes matters more than how much
+magnitude it keeps.
 """)
 md("""
 ## ResNet-18 (CIFAR variant)
@@ -127,6 +160,6 @@ import (
 
 %%
 spec, _ := nets.ByName("resnet18", 3, 10)
-fmt.Printf("%s: %d trainable parameters, %d layers\n", spec.Name, spec.ParamCount(), len(spec.Layers))
+fmt.Printf("%s: %d trainable parameters, %d layers\\n", spec.Name, spec.ParamCount(), len(spec.Layers))
 """)
 nbwrite.write("05-patterns-and-sensitivity", "p05", cells)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/hybridprune/hybridprune/experiment"
 	"github.com/hybridprune/hybridprune/nets"
@@ -27,6 +28,7 @@ func runPatternSpeed(args []string) error {
 	batch := positiveInt(fs, "batch", 32, "batch size")
 	threads := intAtLeast(fs, "threads", 0, 0, "kernel goroutines (0: GOMAXPROCS)")
 	store := fs.String("store", "results/patterns-speed.jsonl", "result store (JSON lines)")
+	budget := fs.Duration("budget", 3*time.Second, "timing budget per kind and sparsity")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -34,7 +36,7 @@ func runPatternSpeed(args []string) error {
 	if err != nil {
 		return fmt.Errorf("-sparsities: %w", err)
 	}
-	p := experiment.Patterns{Kinds: splitList(*kinds), Sparsities: sp, Vector: *vector, Block: *block, Skip: splitList(*skip), Batch: *batch}
+	p := experiment.Patterns{Kinds: splitList(*kinds), Sparsities: sp, Vector: *vector, Block: *block, Skip: splitList(*skip), Batch: *batch, Budget: *budget}
 	if err := p.Validate(); err != nil {
 		return err
 	}

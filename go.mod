@@ -3,9 +3,9 @@ module github.com/hybridprune/hybridprune
 go 1.26
 
 require (
+	codeberg.org/sbinet/npyio v0.14.0
 	github.com/gomlx/gomlx v0.26.0
 	github.com/janpfeifer/gonb v0.11.1
-	github.com/sbinet/npyio v0.9.0
 	golang.org/x/sys v0.39.0
 	gonum.org/v1/plot v0.15.2
 )
@@ -44,8 +44,8 @@ require (
 	golang.org/x/exp v0.0.0-20250819193227-8b4c13bb791b // indirect
 	golang.org/x/image v0.26.0 // indirect
 	golang.org/x/term v0.38.0 // indirect
-	golang.org/x/text v0.28.0 // indirect
-	gonum.org/v1/gonum v0.16.0 // indirect
+	golang.org/x/text v0.34.0 // indirect
+	gonum.org/v1/gonum v0.17.0 // indirect
 	google.golang.org/protobuf v1.36.10 // indirect
 	k8s.io/klog/v2 v2.130.1 // indirect
 )

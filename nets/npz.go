@@ -4,17 +4,17 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"reflect"
 	"sort"
 	"strconv"
 	"strings"
-	"unsafe"
 
-	"github.com/sbinet/npyio/npy"
-	"github.com/sbinet/npyio/npz"
+	"codeberg.org/sbinet/npyio/npz"
 )
 
 // .npz interop. Arrays keep PyTorch's layout (conv OIHW [out, in, kh, kw], dense [out, in]) and
@@ -28,16 +28,12 @@ func EncodeNPZ(out io.Writer, w Weights) error {
 	// would dominate the write time.
 	zw := zip.NewWriter(out)
 	for _, name := range w.Names() {
-		arr, err := npyValue(w[name])
-		if err != nil {
-			return fmt.Errorf("npz: %q: %w", name, err)
-		}
 		entry, err := zw.CreateHeader(&zip.FileHeader{Name: name + ".npy", Method: zip.Store})
 		if err != nil {
 			return fmt.Errorf("npz: %q: %w", name, err)
 		}
 		bw := bufio.NewWriterSize(entry, 1<<20)
-		if err := npy.Write(bw, arr); err != nil {
+		if err := writeNPY(bw, w[name]); err != nil {
 			return fmt.Errorf("npz: %q: %w", name, err)
 		}
 		if err := bw.Flush(); err != nil {
@@ -50,29 +46,44 @@ func EncodeNPZ(out io.Writer, w Weights) error {
 	return nil
 }
 
-// npyValue turns a tensor into a value npy.Write encodes with the tensor's shape: npyio derives the
-// shape of a nested Go array from its type, so an N-d tensor becomes a pointer to a dynamically
-// typed [d0][d1]...[dn]float32 sharing the tensor's row-major data (copied once).
-func npyValue(t *Tensor) (any, error) {
+// writeNPY writes t as a version 1.0 .npy array: little-endian float32, C order, t's full
+// shape. (npyio's npy.Write derives shapes from Go types and only writes float64 matrices or
+// 1-d slices with a shape, so the writer is ours; reading stays with npyio.)
+func writeNPY(w io.Writer, t *Tensor) error {
 	if len(t.Data) != ShapeSize(t.Shape) {
-		return nil, fmt.Errorf("shape %v holds %d values", t.Shape, len(t.Data))
+		return fmt.Errorf("shape %v holds %d values", t.Shape, len(t.Data))
 	}
-	switch len(t.Shape) {
-	case 0:
-		return t.Data[0], nil
-	case 1:
-		return append([]float32(nil), t.Data...), nil
+	dims := make([]string, len(t.Shape))
+	for i, d := range t.Shape {
+		dims[i] = strconv.Itoa(d)
 	}
-	typ := reflect.TypeFor[float32]()
-	for i := len(t.Shape) - 1; i >= 0; i-- {
-		if t.Shape[i] <= 0 {
-			return nil, fmt.Errorf("shape %v has an empty dimension", t.Shape)
+	shape := "(" + strings.Join(dims, ", ")
+	if len(dims) == 1 {
+		shape += ","
+	}
+	shape += ")"
+	dict := fmt.Sprintf("{'descr': '<f4', 'fortran_order': False, 'shape': %s, }", shape)
+	// magic (6) + version (2) + header length (2) + dict + padding + '\n' is a multiple of 64.
+	pad := 63 - (10+len(dict))%64
+	hdr := make([]byte, 0, 10+len(dict)+pad+1)
+	hdr = append(hdr, "\x93NUMPY\x01\x00"...)
+	hdr = binary.LittleEndian.AppendUint16(hdr, uint16(len(dict)+pad+1))
+	hdr = append(hdr, dict...)
+	hdr = append(hdr, strings.Repeat(" ", pad)+"\n"...)
+	if _, err := w.Write(hdr); err != nil {
+		return err
+	}
+	buf := make([]byte, 0, 4<<10)
+	for i, v := range t.Data {
+		buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
+		if len(buf) == cap(buf) || i == len(t.Data)-1 {
+			if _, err := w.Write(buf); err != nil {
+				return err
+			}
+			buf = buf[:0]
 		}
-		typ = reflect.ArrayOf(t.Shape[i], typ)
 	}
-	v := reflect.New(typ)
-	copy(unsafe.Slice((*float32)(v.UnsafePointer()), len(t.Data)), t.Data)
-	return v.Interface(), nil
+	return nil
 }
 
 // WriteNPZ writes w to path as .npz, atomically (a temporary file in the same directory renamed
@@ -111,7 +122,7 @@ func readArray(zr *npz.Reader, key string) (*Tensor, error) {
 	shape := append([]int{}, hdr.Descr.Shape...)
 	n := ShapeSize(shape)
 	var data []float32
-	switch hdr.Descr.Type {
+	switch strings.Trim(hdr.Descr.Type, `'"`) { // npyio v0.14 keeps the quotes of some headers
 	case "<f4", "|f4", "=f4":
 		data = make([]float32, n)
 		if n > 0 {

@@ -3,7 +3,7 @@ import json
 import os
 
 PIN = """!*go mod edit -replace "github.com/hybridprune/hybridprune=${GONB_DIR}/.." -require github.com/hybridprune/hybridprune@v0.0.0-00010101000000-000000000000
-!*go get github.com/gomlx/gomlx@v0.26.0 github.com/janpfeifer/gonb@v0.11.1 gonum.org/v1/gonum@v0.16.0 gonum.org/v1/plot@v0.15.2
+!*go get github.com/gomlx/gomlx@v0.26.0 github.com/janpfeifer/gonb@v0.11.1 gonum.org/v1/gonum@v0.17.0 gonum.org/v1/plot@v0.15.2
 !*go list -m github.com/hybridprune/hybridprune"""
 
 

@@ -94,30 +94,8 @@ func PatternTable(g experiment.PatternGrid) {
 	DisplayTable([]string{"kind", "sparsity", "dense ms", "pattern ms", "speedup", "accuracy"}, rows)
 }
 
-// SensitivityReport is the JSON written by `hybridprune sensitivity -out`.
-type SensitivityReport struct {
-	Model   string                  `json:"model"`
-	Dataset string                  `json:"dataset"`
-	Metric  string                  `json:"metric"`
-	CPU     string                  `json:"cpu"`
-	Base    float64                 `json:"baseline_accuracy"`
-	Rows    []pruner.SensitivityRow `json:"rows"`
-	Budget  float64                 `json:"budget_macs"`
-	Auto    *pruner.AutoRatios      `json:"auto"`
-	Compare []struct {
-		Name          string             `json:"name"`
-		Ratio         float64            `json:"ratio"`
-		LayerRatios   map[string]float64 `json:"layer_ratios"`
-		Widths        []int              `json:"widths"`
-		MACs          float64            `json:"macs"`
-		Accuracy      float64            `json:"accuracy_no_finetune"`
-		AccuracyTuned float64            `json:"accuracy_finetuned"`
-		Epochs        int                `json:"finetune_epochs"`
-	} `json:"compare"`
-}
-
 // LoadSensitivity reads a sensitivity report (a path relative to the repository).
-func LoadSensitivity(path string) (*SensitivityReport, error) {
+func LoadSensitivity(path string) (*experiment.SensitivityReport, error) {
 	root, err := RepoDir()
 	if err != nil {
 		return nil, err
@@ -126,7 +104,7 @@ func LoadSensitivity(path string) (*SensitivityReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	var r SensitivityReport
+	var r experiment.SensitivityReport
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("kernel: sensitivity report %s: %w", path, err)
 	}
@@ -135,7 +113,7 @@ func LoadSensitivity(path string) (*SensitivityReport, error) {
 
 // SensitivityPlot draws each layer's accuracy against its remaining ratio when pruned alone (the
 // lecture's sensitivity curves), with the allocation's threshold as a line when there is one.
-func SensitivityPlot(r *SensitivityReport) (string, error) {
+func SensitivityPlot(r *experiment.SensitivityReport) (string, error) {
 	var series []Series
 	idx := map[string]int{}
 	for _, row := range r.Rows {
@@ -167,7 +145,7 @@ func SensitivityPlot(r *SensitivityReport) (string, error) {
 }
 
 // CompareTable shows the selections compared at the allocation's MACs.
-func CompareTable(r *SensitivityReport) {
+func CompareTable(r *experiment.SensitivityReport) {
 	var rows [][]string
 	for _, c := range r.Compare {
 		rows = append(rows, []string{c.Name, fmt.Sprintf("%.3f", c.MACs), fmt.Sprint(c.Widths), fmt.Sprintf("%.4f", c.Accuracy),
@@ -175,7 +153,7 @@ func CompareTable(r *SensitivityReport) {
 	}
 	ep := 0
 	if len(r.Compare) > 0 {
-		ep = r.Compare[0].Epochs
+		ep = r.Compare[0].FineTuneEpochs
 	}
 	DisplayTable([]string{"selection", "MACs kept", "conv widths", "accuracy (no fine-tuning)", fmt.Sprintf("after %d epoch(s)", ep)}, rows)
 }

@@ -23,7 +23,7 @@ func TestPatternPlots(t *testing.T) {
 	if err != nil || strings.Contains(svg, "element-wise") || !strings.Contains(svg, "dense baseline") {
 		t.Errorf("accuracy plot: %v", err)
 	}
-	r := &SensitivityReport{Model: "m", Dataset: "d", Metric: "l1-out", Base: 0.99,
+	r := &experiment.SensitivityReport{Model: "m", Dataset: "d", Metric: "l1-out", Base: 0.99,
 		Rows: []pruner.SensitivityRow{{Layer: "conv1", Ratio: 0.9, Accuracy: 0.98}, {Layer: "conv1", Ratio: 0.5, Accuracy: 0.7}},
 		Auto: &pruner.AutoRatios{Threshold: 0.98}}
 	if svg, err = SensitivityPlot(r); err != nil || !strings.Contains(svg, "threshold 0.9800") {

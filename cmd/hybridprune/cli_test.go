@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hybridprune/hybridprune/experiment"
 	"github.com/hybridprune/hybridprune/nets"
 	"github.com/hybridprune/hybridprune/nets/data"
 	"github.com/hybridprune/hybridprune/pruner"
@@ -183,7 +184,7 @@ func TestCLITrainPruneEvalScore(t *testing.T) {
 		"-compare", "-finetune-epochs", "0", "-out", report}, dataArgs...)); err != nil {
 		t.Fatal(err)
 	}
-	var rep sensitivityReport
+	var rep experiment.SensitivityReport
 	if b, err := os.ReadFile(report); err != nil || json.Unmarshal(b, &rep) != nil {
 		t.Fatalf("report %s: %v", report, err)
 	}

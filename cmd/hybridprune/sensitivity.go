@@ -17,32 +17,6 @@ func init() {
 	register("sensitivity", "per-layer sensitivity analysis, automatic per-layer ratios for a MACs budget, and their comparison with global and uniform selection", runSensitivity)
 }
 
-// sensitivityReport is what -out receives (JSON).
-type sensitivityReport struct {
-	Model   string                  `json:"model"`
-	Dataset string                  `json:"dataset"`
-	Metric  string                  `json:"metric"`
-	CPU     string                  `json:"cpu"`
-	Date    string                  `json:"date"`
-	Base    float64                 `json:"baseline_accuracy"`
-	Rows    []pruner.SensitivityRow `json:"rows"`
-	Budget  float64                 `json:"budget_macs,omitempty"`
-	Auto    *pruner.AutoRatios      `json:"auto,omitempty"`
-	Compare []selectionResult       `json:"compare,omitempty"`
-}
-
-// selectionResult is one selection at the budget: its MACs fraction and accuracies.
-type selectionResult struct {
-	Name           string             `json:"name"`
-	Ratio          float64            `json:"ratio,omitempty"`
-	LayerRatios    map[string]float64 `json:"layer_ratios,omitempty"`
-	Widths         []int              `json:"widths"`
-	MACs           float64            `json:"macs"`
-	Accuracy       float64            `json:"accuracy_no_finetune"`
-	AccuracyTuned  float64            `json:"accuracy_finetuned"`
-	FineTuneEpochs int                `json:"finetune_epochs"`
-}
-
 func runSensitivity(args []string) error {
 	fs := flag.NewFlagSet("sensitivity", flag.ContinueOnError)
 	var df dataFlags
@@ -98,7 +72,7 @@ func runSensitivity(args []string) error {
 	}
 	tr := &pruner.GoMLXTrainer{Train: trainSet, Test: testSet,
 		Config: nets.TrainConfig{BatchSize: 128, Optimizer: "sgd", LearningRate: *lr, Schedule: "cosine", Augment: true, Seed: 2}}
-	rep := sensitivityReport{Model: spec.Name, Dataset: testSet.Name, Metric: *metric, CPU: experiment.CPUModel(), Date: time.Now().UTC().Format(time.RFC3339)}
+	rep := experiment.SensitivityReport{Model: spec.Name, Dataset: testSet.Name, Metric: *metric, CPU: experiment.CPUModel(), Date: time.Now().UTC().Format(time.RFC3339)}
 	if rep.Base, err = tr.Evaluate(spec, w); err != nil {
 		return err
 	}
@@ -157,7 +131,7 @@ func printSensitivity(rows []pruner.SensitivityRow, ratios []float64) {
 // allocation (local selection with its per-layer ratios), global ranking and uniform per-layer
 // ratios (the ratio of each found by bisection on the MACs), and evaluates each before and after
 // fine-tuning.
-func compareSelections(spec *nets.Spec, w nets.Weights, metric string, opts pruner.ScoreOptions, auto pruner.AutoRatios, epochs int, tr *pruner.GoMLXTrainer) ([]selectionResult, error) {
+func compareSelections(spec *nets.Spec, w nets.Weights, metric string, opts pruner.ScoreOptions, auto pruner.AutoRatios, epochs int, tr *pruner.GoMLXTrainer) ([]experiment.SelectionResult, error) {
 	scores, layers, err := pruner.ScoreSpec(spec, w, metric, opts)
 	if err != nil {
 		return nil, err
@@ -167,12 +141,12 @@ func compareSelections(spec *nets.Spec, w nets.Weights, metric string, opts prun
 		cfg.MinFilters = 1
 		return pruner.SelectSpec(spec, names, scores, cfg)
 	}
-	var out []selectionResult
+	var out []experiment.SelectionResult
 	autoPlan, err := sel(pruner.SelectConfig{Ratio: 1, Scope: pruner.ScopeLocal, LayerRatios: auto.Ratios})
 	if err != nil {
 		return nil, err
 	}
-	out = append(out, selectionResult{Name: "automatic (threshold rule)", LayerRatios: auto.Ratios, MACs: auto.MACs})
+	out = append(out, experiment.SelectionResult{Name: "automatic (threshold rule)", LayerRatios: auto.Ratios, MACs: auto.MACs})
 	plans := []pruner.Plan{autoPlan}
 	for _, s := range []struct {
 		name  string
@@ -184,7 +158,7 @@ func compareSelections(spec *nets.Spec, w nets.Weights, metric string, opts prun
 		if err != nil {
 			return nil, fmt.Errorf("%s at %.3g of the MACs: %w", s.name, auto.MACs, err)
 		}
-		out = append(out, selectionResult{Name: s.name, Ratio: r, MACs: f})
+		out = append(out, experiment.SelectionResult{Name: s.name, Ratio: r, MACs: f})
 		plans = append(plans, p)
 	}
 	for i, p := range plans {

@@ -400,7 +400,15 @@ func OrderPlot(g experiment.Grid, title string, metrics []string) (string, error
 	if len(series) == 0 {
 		return "", fmt.Errorf("kernel: OrderPlot %q: no finished units yet", title)
 	}
-	return LinePlotWith(PlotOptions{LegendBottom: true}, title, "remaining filter ratio", "test accuracy", series...)
+	// The curves run close together: leave room below them for the legend.
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, s := range series {
+		for _, y := range s.Y {
+			lo, hi = min(lo, y), max(hi, y)
+		}
+	}
+	o := PlotOptions{LegendBottom: true, YMin: lo - 0.9*max(hi-lo, 1e-3), YMax: hi + 0.05*max(hi-lo, 1e-3)}
+	return LinePlotWith(o, title, "remaining filter ratio", "test accuracy", series...)
 }
 
 // LoadKSweep reads the grids of a k sweep (sweeps/NAME.json with "ks"), one per k, from its store.

@@ -17,7 +17,9 @@ stands, with the command that runs it where the data is.
 
 | paper | model / data | config | cost on 2 cores (AMD EPYC Zen 2, AVX2) | status |
 | --- | --- | --- | --- | --- |
-| Figs. 10, 16, 17, 19 | AlexNet / CIFAR-10 | `sweeps/alexnet-cifar10.json` | baseline 20 epochs x ~60 s; 86 units x ~70 s: about 2 h | queued behind the MNIST grids; see the rows below |
+| Fig. 10 | AlexNet / CIFAR-10 | `sweeps/alexnet-cifar10.json` | baseline 20 epochs x ~64 s; 86 units x ~60-70 s: about 2 h | CIFAR_STATUS |
+| Fig. 16 (reversed order) | AlexNet / CIFAR-10 | `sweeps/alexnet-cifar10-reversed.json` | 12 reversed points x ~2 min | config committed, not run |
+| Figs. 17, 19 (k sweeps) | AlexNet / CIFAR-10 | `sweeps/alexnet-cifar10-k.json` (`"ks": [0, 0.25, 0.5, 0.75, 1]`) | 4 new k x 2 metrics x 12 units: about 8 h | config committed, not run |
 | Figs. 12, 18 | VGG16 / CIFAR-10 | a copy of the config with `"model": "vgg16"` | 23 images/s here: ~36 min per epoch, days for a grid | not run: needs the fused batch-norm executor or a bigger machine (`-shard`) |
 | Fig. 14 | SimpleNet / CIFAR-10 | `"model": "simplenet-small"` or `"simplenet"` | about VGG16's | not run |
 | Figs. 9, 11, 13 | AlexNet, VGG16, SimpleNet / SVHN | `"dataset": "svhn"` | as CIFAR-10 | the files are not on this machine |
@@ -52,7 +54,10 @@ md("""
 Read-only: this cell trains nothing; missing units show as "-".
 """)
 code("""
-import "github.com/hybridprune/hybridprune/kernel"
+import (
+	"github.com/hybridprune/hybridprune/experiment"
+	"github.com/hybridprune/hybridprune/kernel"
+)
 
 %%
 g, err := kernel.LoadSweep("alexnet-cifar10")
@@ -63,6 +68,31 @@ done, total := g.Done()
 fmt.Printf("%s: %d of %d units in its store\\n", g.Sweep.Name, done, total)
 if done > 1 {
 	kernel.DisplayPlot(kernel.SweepPlot(g, "hybrid", "Fig. 10: AlexNet / CIFAR-10, hybrid pruning (rows so far)", nil, nil))
+	kernel.DisplayPlot(kernel.SweepPlot(g, "filter", "AlexNet / CIFAR-10, filter pruning only (rows so far)", nil, nil))
+	kernel.Widths(g, 0)
+	kernel.Widths(g, min(4, len(g.Sweep.Ratios)-1))
+}
+""")
+md("""
+With raw scores, the global ranking of hybrid 2 strips conv1 (3 input channels: its filters have
+the smallest magnitudes) to 16 filters at 0.9 and to 1 at 0.4, and the accuracy collapses. The
+remedy Torch-Pruning's users reach for is per-layer score normalisation: sweep
+`alexnet-cifar10-norm` repeats hybrid 2 and output L1 with each layer's scores divided by their mean
+before they compete (`"selection": {"normalize": "mean"}`), on the same baseline.
+""")
+code("""
+%%
+n, err := kernel.LoadSweep("alexnet-cifar10-norm")
+if err != nil {
+	panic(err)
+}
+raw, _ := kernel.LoadSweep("alexnet-cifar10")
+done, total := n.Done()
+fmt.Printf("%s: %d of %d units in its store\n", n.Sweep.Name, done, total)
+if done > 2 {
+	kernel.DisplayPlot(kernel.SweepPlot(n, "hybrid", "AlexNet / CIFAR-10, hybrid pruning, mean-normalized global selection", nil, nil))
+	kernel.Widths(n, min(4, len(n.Sweep.Ratios)-1))
+	kernel.Verdicts(experiment.Section52Verdicts(raw))
 }
 """)
 

@@ -17,7 +17,7 @@ stands, with the command that runs it where the data is.
 
 | paper | model / data | config | cost on 2 cores (AMD EPYC Zen 2, AVX2) | status |
 | --- | --- | --- | --- | --- |
-| Fig. 10 | AlexNet / CIFAR-10 | `sweeps/alexnet-cifar10.json` | baseline 20 epochs x ~64 s; 86 units x ~60-70 s: about 2 h | CIFAR_STATUS |
+| Fig. 10 | AlexNet / CIFAR-10 | `sweeps/alexnet-cifar10.json` | baseline 20 epochs x ~64 s; 86 units x ~60-70 s: about 2 h | **partly done on full CIFAR-10**: baseline 0.7319 (20 epochs), 2:4 only 0.7267; hybrid2, l1-out and l1-in trajectories 0.9..0.4 (38 of 86 units); hybrid2 with mean-normalized selection in `alexnet-cifar10-norm` |
 | Fig. 16 (reversed order) | AlexNet / CIFAR-10 | `sweeps/alexnet-cifar10-reversed.json` | 12 reversed points x ~2 min | config committed, not run |
 | Figs. 17, 19 (k sweeps) | AlexNet / CIFAR-10 | `sweeps/alexnet-cifar10-k.json` (`"ks": [0, 0.25, 0.5, 0.75, 1]`) | 4 new k x 2 metrics x 12 units: about 8 h | config committed, not run |
 | Figs. 12, 18 | VGG16 / CIFAR-10 | a copy of the config with `"model": "vgg16"` | 23 images/s here: ~36 min per epoch, days for a grid | not run: needs the fused batch-norm executor or a bigger machine (`-shard`) |
@@ -88,7 +88,7 @@ if err != nil {
 }
 raw, _ := kernel.LoadSweep("alexnet-cifar10")
 done, total := n.Done()
-fmt.Printf("%s: %d of %d units in its store\n", n.Sweep.Name, done, total)
+fmt.Printf("%s: %d of %d units in its store\\n", n.Sweep.Name, done, total)
 if done > 2 {
 	kernel.DisplayPlot(kernel.SweepPlot(n, "hybrid", "AlexNet / CIFAR-10, hybrid pruning, mean-normalized global selection", nil, nil))
 	kernel.Widths(n, min(4, len(n.Sweep.Ratios)-1))

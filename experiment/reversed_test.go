@@ -30,12 +30,12 @@ func TestReversedAndKSweep(t *testing.T) {
 	}
 	f := &fakeEnv{}
 	work := filepath.Join(dir, "work")
-	sum, err := Run(s, f.env(t, store, work))
+	res, err := Run(s, f.env(t, store, work))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Ran != 14 || len(store.Rows()) != 14 {
-		t.Fatalf("summary %+v, %d rows", sum, len(store.Rows()))
+	if res.Ran != 14 || len(store.Rows()) != 14 {
+		t.Fatalf("summary %+v, %d rows", res, len(store.Rows()))
 	}
 	grids := CollectKs(s, store)
 	if len(grids) != 2 || grids[1].Sweep.K != 1 {
@@ -54,21 +54,20 @@ func TestReversedAndKSweep(t *testing.T) {
 		t.Fatal(err)
 	}
 	base, _ := r.baseline()
-	kept, all := sum2(convWidths(m.spec)), sum2(convWidths(base.spec))
+	kept, all := sum(convWidths(m.spec)), sum(convWidths(base.spec))
 	if kept != int(0.6*float64(all)+0.5) {
 		t.Errorf("reversed snapshot keeps %d of %d filters", kept, all)
 	}
-	for name, mask := range m.masks {
+	for name := range m.masks {
 		if err := pruner.CheckNM(m.w[name], pruner.Pattern24, pruner.OrderWidth); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 		if pruner.Sparsity(m.masks, name) < 0.4 {
 			t.Errorf("%s: mask sparsity %g", name, pruner.Sparsity(m.masks, name))
 		}
-		_ = mask
 	}
-	if sum, err = Run(s, f.env(t, store, work)); err != nil || sum.Ran != 0 {
-		t.Errorf("rerun: %+v %v", sum, err)
+	if res, err = Run(s, f.env(t, store, work)); err != nil || res.Ran != 0 {
+		t.Errorf("rerun: %+v %v", res, err)
 	}
 	bad := s
 	bad.Ks = []float64{0.5, 0.5}
@@ -79,14 +78,6 @@ func TestReversedAndKSweep(t *testing.T) {
 	if bad.Validate() == nil {
 		t.Error("k 1.5 accepted")
 	}
-}
-
-func sum2(xs []int) int {
-	n := 0
-	for _, x := range xs {
-		n += x
-	}
-	return n
 }
 
 func TestOrderVerdicts(t *testing.T) {

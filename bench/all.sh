@@ -6,6 +6,8 @@
 #     engine on whole pruned AlexNets vs PyTorch-CPU inference (`hybridprune bench -kernels -torch`);
 # then, on the default route:
 #   - training images/s vs PyTorch-CPU: AlexNet b128 and VGG16-BN b64 (bench/train-throughput.sh);
+#   - 2:4 fine-tuning (the N:M path of the training Dot) vs dense masked fine-tuning, AlexNet b128
+#     (`hybridprune trainbench -nm`, the two paths interleaved in one process);
 #   - the pruning patterns on the engine (`hybridprune pattern-speed`).
 # The report goes to stdout and to bench/runs/YYYY-MM-DD-HOST.txt. Run it on a quiet machine:
 # it takes about 20 minutes on 2 cores (-quick: a 2-minute smoke run with tiny budgets).
@@ -58,6 +60,8 @@ torchflag=()
     bench/train-throughput.sh -model alexnet -batch 128 -steps "$steps"
     ((quick)) || bench/train-throughput.sh -model vgg16 -batch 64 -steps "$steps"
   fi
+  echo; echo "## 2:4 fine-tuning vs dense masked fine-tuning (default route)"
+  "$bin" trainbench -model alexnet -batch 128 -steps "$steps" -nm
   echo; echo "## pruning patterns on the engine (default route)"
   "$bin" pattern-speed -models "$models" -budget "$pbudget" -store "$(mktemp -d)/patterns.jsonl"
 } 2>&1 | tee "$out"

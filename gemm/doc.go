@@ -8,7 +8,10 @@
 //
 // C[M x N] = op(A)[M x K] * op(B)[K x N], row-major, C overwritten. SGEMM and MatMul take
 // (m, n, k) first, then the operands; SGEMMT reads A or B transposed while packing them.
-// PackedMatrix keeps a weight matrix packed for repeated products (inference).
+// PackedMatrix keeps a weight matrix packed for repeated products (inference). IndexPlan is a
+// sparse matrix laid out for the indexed micro-kernel: the formats of package sparse build one
+// (BuildIndexPlan from an IndexSource), and NewIndexPlanDense builds one from a dense matrix by
+// skipping its zeros (the training executors use it for weights under a fixed mask).
 //
 // # Micro-kernel routes
 //

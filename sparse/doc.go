@@ -30,8 +30,8 @@
 //
 // # Kernels
 //
-//   - Plan (NewNMPlan, NewCSRPlan, NewBSRPlan, NewVectorPlan) and SpMMNM, SpMMCSR, SpMMBSR,
-//     SpMMVector: the indexed kernel of package gemm, which streams B rows,
+//   - NewNMPlan, NewCSRPlan, NewBSRPlan, NewVectorPlan (each a gemm.IndexPlan) and SpMMNM,
+//     SpMMCSR, SpMMBSR, SpMMVector: the indexed kernel of package gemm, which streams B rows,
 //     C[i, 0:128] += v * B[k_idx, 0:128], vectorised over N, B packed per K block into a panel
 //     that stays in L1/L2 (the block size is the route's, gemm.Route.IndexBlock). Work is
 //     proportional to the stored values (N/M of dense for N:M). Plans are built once per weight

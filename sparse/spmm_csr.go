@@ -8,15 +8,15 @@ import (
 
 // NewCSRPlan validates a and builds its kernel plan. Rows of a tile with
 // fewer entries in a K block are zero-padded to the longest row of the tile.
-func NewCSRPlan(a *CSRMatrix) (*Plan, error) {
+func NewCSRPlan(a *CSRMatrix) (*gemm.IndexPlan, error) {
 	if err := a.Validate(); err != nil {
 		return nil, fmt.Errorf("sparse: NewCSRPlan: %w", err)
 	}
 	return csrPlan(a, "csr"), nil
 }
 
-func csrPlan(a *CSRMatrix, label string) *Plan {
-	kb := indexBlock()
+func csrPlan(a *CSRMatrix, label string) *gemm.IndexPlan {
+	kb := gemm.IndexBlock()
 	nkb := gemm.CeilDiv(a.Cols, kb)
 	// bnd[r*(nkb+1)+blk] is the first entry of row r with column >= blk*kb.
 	bnd := make([]int32, a.Rows*(nkb+1))
@@ -29,10 +29,10 @@ func csrPlan(a *CSRMatrix, label string) *Plan {
 			bnd[r*(nkb+1)+blk] = p
 		}
 	}
-	src := planSource{
-		rows: a.Rows, k: a.Cols, kb: kb,
-		count: func(r, blk int) int { return int(bnd[r*(nkb+1)+blk+1] - bnd[r*(nkb+1)+blk]) },
-		fill: func(r, blk int, cols []int32, vals []float32) {
+	src := gemm.IndexSource{
+		Rows: a.Rows, K: a.Cols, KB: kb,
+		Count: func(r, blk int) int { return int(bnd[r*(nkb+1)+blk+1] - bnd[r*(nkb+1)+blk]) },
+		Fill: func(r, blk int, cols []int32, vals []float32) {
 			p := bnd[r*(nkb+1)+blk]
 			copy(vals, a.Values[p:])
 			for j := range cols {
@@ -40,7 +40,7 @@ func csrPlan(a *CSRMatrix, label string) *Plan {
 			}
 		},
 	}
-	return buildPlan(src, label)
+	return gemm.BuildIndexPlan(src, label)
 }
 
 // SpMMCSR computes C = A * B for a CSR A (Rows x Cols), B contiguous
@@ -85,7 +85,7 @@ func (a *BSRMatrix) ToCSR() (*CSRMatrix, error) {
 // NewBSRPlan builds a kernel plan for a BSR matrix (blocks expanded to rows,
 // see ToCSR). The indexed kernel does not exploit the block structure beyond
 // the row-tile padding it avoids; it measures the pattern's density cost.
-func NewBSRPlan(a *BSRMatrix) (*Plan, error) {
+func NewBSRPlan(a *BSRMatrix) (*gemm.IndexPlan, error) {
 	c, err := a.ToCSR()
 	if err != nil {
 		return nil, fmt.Errorf("sparse: NewBSRPlan: %w", err)

@@ -1,20 +1,24 @@
 package sparse
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/hybridprune/hybridprune/gemm"
+)
 
 // NewNMPlan validates a and builds its kernel plan (see Plan). K blocks are
 // a multiple of M, so every group lies in one block.
-func NewNMPlan(a *NMMatrix) (*Plan, error) {
+func NewNMPlan(a *NMMatrix) (*gemm.IndexPlan, error) {
 	if err := a.Validate(); err != nil {
 		return nil, fmt.Errorf("sparse: NewNMPlan: %w", err)
 	}
-	kb := max(indexBlock()/a.M, 1) * a.M
+	kb := max(gemm.IndexBlock()/a.M, 1) * a.M
 	perBlk := kb / a.M * a.N
 	kept, st, bits := a.KeptPerRow(), a.MetaStride(), a.IndexBits()
-	src := planSource{
-		rows: a.Rows, k: a.K, kb: kb,
-		count: func(r, blk int) int { return min(perBlk, kept-blk*perBlk) },
-		fill: func(r, blk int, cols []int32, vals []float32) {
+	src := gemm.IndexSource{
+		Rows: a.Rows, K: a.K, KB: kb,
+		Count: func(r, blk int) int { return min(perBlk, kept-blk*perBlk) },
+		Fill: func(r, blk int, cols []int32, vals []float32) {
 			meta := a.Meta[r*st : (r+1)*st]
 			j0 := blk * perBlk
 			copy(vals, a.Values[r*kept+j0:])
@@ -24,7 +28,7 @@ func NewNMPlan(a *NMMatrix) (*Plan, error) {
 			}
 		},
 	}
-	return buildPlan(src, fmt.Sprintf("%d:%d", a.N, a.M)), nil
+	return gemm.BuildIndexPlan(src, fmt.Sprintf("%d:%d", a.N, a.M)), nil
 }
 
 // SpMMNM computes C = A * B for an N:M compressed A (Rows x K), contiguous

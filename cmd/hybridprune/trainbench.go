@@ -13,8 +13,11 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/train"
 
+	"github.com/hybridprune/hybridprune/experiment"
+	"github.com/hybridprune/hybridprune/gemm"
 	"github.com/hybridprune/hybridprune/nets"
 	"github.com/hybridprune/hybridprune/nets/workaround"
+	"github.com/hybridprune/hybridprune/pruner"
 )
 
 func init() {
@@ -30,6 +33,8 @@ func runTrainBench(args []string) error {
 	steps := positiveInt(fs, "steps", 20, "timed training steps")
 	warmup := intAtLeast(fs, "warmup", 3, 0, "untimed steps first (the first one JIT-compiles the graph)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the timed steps to this file (go tool pprof)")
+	nm := fs.Bool("nm", false, "fixed 2:4 masks on every conv but the first (the hybrid retraining); times the N:M path "+
+		"(forward and input gradient on the indexed kernel) against the dense masked path, interleaved")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -44,12 +49,22 @@ func runTrainBench(args []string) error {
 	if err != nil {
 		return err
 	}
-	modelFn, err := nets.ModelFn(spec, nil)
+	w := spec.InitWeights(1)
+	var masks nets.Weights
+	if *nm {
+		if masks, err = pruner.NMMasks(spec, w, pruner.MaskConfig{Skip: []string{spec.Layers[0].Name}}); err != nil {
+			return err
+		}
+		if w, err = pruner.ApplyMasks(w, masks); err != nil {
+			return err
+		}
+	}
+	modelFn, err := nets.ModelFn(spec, masks)
 	if err != nil {
 		return err
 	}
 	ctx := context.New()
-	if err := nets.LoadWeights(ctx, spec, spec.InitWeights(1)); err != nil {
+	if err := nets.LoadWeights(ctx, spec, w); err != nil {
 		return err
 	}
 	// nets.Train with -opt sgd, constant schedule (the schedule costs a few scalar ops per step).
@@ -101,17 +116,41 @@ func runTrainBench(args []string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	start := time.Now()
-	for i := 0; i < *steps; i++ {
-		if err := step(); err != nil {
-			return fmt.Errorf("step %d: %w", i+1, err)
-		}
+	// With -nm the two paths alternate every few steps, so that load from elsewhere hits both.
+	paths := []bool{workaround.SparseDotActive()}
+	if *nm {
+		paths = []bool{false, true}
 	}
-	secs := time.Since(start).Seconds()
-	fmt.Fprintf(os.Stderr, "trainbench: %d warmup steps (JIT compile included) took %.1fs; %d timed steps %.1fs\n",
-		*warmup, warmupSecs, *steps, secs)
-	fmt.Printf("gomlx-train model=%s batch=%d images_per_sec=%.1f ms_per_step=%.1f backend=%s\n",
-		*model, *batch, float64(*steps**batch)/secs, 1000*secs/float64(*steps), strings.ReplaceAll(backend.Name(), " ", ""))
+	defer workaround.SetSparseDot(workaround.SparseDotActive())
+	secs := make([]float64, len(paths))
+	nmCalls := workaround.SparseDotCalls()
+	for i := 0; i < *steps; {
+		for j, sparse := range paths {
+			workaround.SetSparseDot(sparse)
+			start := time.Now()
+			for r := 0; r < 5 && i+r < *steps; r++ {
+				if err := step(); err != nil {
+					return fmt.Errorf("step %d: %w", i+r+1, err)
+				}
+			}
+			secs[j] += time.Since(start).Seconds()
+		}
+		i += 5
+	}
+	fmt.Fprintf(os.Stderr, "trainbench: %d warmup steps (JIT compile included) took %.1fs; %d timed steps (last path) %.1fs\n",
+		*warmup, warmupSecs, *steps, secs[len(secs)-1])
+	for j, sparse := range paths {
+		what := ""
+		if *nm {
+			what = map[bool]string{false: " path=dense-masked", true: " path=2:4"}[sparse]
+		}
+		fmt.Printf("gomlx-train model=%s batch=%d%s images_per_sec=%.1f ms_per_step=%.1f backend=%s\n",
+			*model, *batch, what, float64(*steps**batch)/secs[j], 1000*secs[j]/float64(*steps), strings.ReplaceAll(backend.Name(), " ", ""))
+	}
+	if *nm {
+		fmt.Printf("gomlx-train 2:4 speedup over dense masked: %.2fx (%d products on the N:M path; CPU %s, route %s)\n",
+			secs[0]/secs[1], workaround.SparseDotCalls()-nmCalls, experiment.CPUModel(), gemm.RouteName())
+	}
 	if n := workaround.FastDotCalls(); n > 0 {
 		fmt.Fprintf(os.Stderr, "trainbench: %d matrix products and %d transposes ran on the fast simplego executors (%s=0 turns them off)\n",
 			n, workaround.FastTransposeCalls(), workaround.FastOpsEnvVar)

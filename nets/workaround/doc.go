@@ -19,9 +19,11 @@
 //
 //   - InstallFastOps: simplego's matrix product runs at about 8 GFLOP/s, which made training about
 //     18x slower than PyTorch on the same CPU. It replaces simplego's executor for float32
-//     rank-2 x rank-2 products (every Dot the nets build, forward and backward) with the AVX-512
-//     SGEMM of package sparse, and its Transpose executor, for block-swapping permutations, with a
-//     tiled 2-D transpose. It goes through simplego's unexported executor table (go:linkname;
+//     rank-2 x rank-2 products (every Dot the nets build, forward and backward) with the SGEMM
+//     of package gemm (on the CPU's fastest micro-kernel route), and its Transpose executor, for
+//     block-swapping permutations, with a tiled 2-D transpose. A weight under a fixed 2:4 mask
+//     (the hybrid schedule's retraining) can run its forward and input-gradient products on the
+//     indexed kernel from a plan cached per graph node (sparsedot.go, HYBRIDPRUNE_SPARSEDOT). It goes through simplego's unexported executor table (go:linkname;
 //     every field it touches is checked by reflection first, and a mismatch leaves simplego as it
 //     is). nets.Backend installs it; HYBRIDPRUNE_FASTOPS=0 turns it off. Delete it when simplego
 //     is fast or exposes a public override.

@@ -1,5 +1,5 @@
 // Package cusparselt is the GPU design for the 2:4 kernel: the same API as
-// the CPU N:M SpMM (NewNMPlan / Plan.MatMul / SpMMNM) implemented on NVIDIA
+// the CPU N:M SpMM (sparse.NewNMPlan / gemm.IndexPlan.MatMul / sparse.SpMMNM) implemented on NVIDIA
 // sparse tensor cores through cuSPARSELt (cusparseLtMatmul).
 //
 // Status: written against cuSPARSELt's documented API (0.5 and later:

@@ -77,7 +77,7 @@ type Impl string
 const (
 	ImplDense       Impl = "dense"        // MatMul, packs A every call (like BLAS)
 	ImplDensePacked Impl = "dense-packed" // PackedMatrix.MatMul, A packed once
-	ImplNM24        Impl = "2:4"          // sparse.NewNMPlan once, sparse.Plan.MatMul per call
+	ImplNM24        Impl = "2:4"          // sparse.NewNMPlan once, gemm.IndexPlan.MatMul per call
 	ImplNM24Call    Impl = "2:4-call"     // sparse.SpMMNM: plan built every call
 	ImplGroup50     Impl = "group50"      // group-wise, 50% of K kept, GroupPlan
 	ImplVector50    Impl = "vector16of32" // vector-wise, 16 of every 32 kept
@@ -162,7 +162,7 @@ func Setup(s Shape, k Impl) (run func() error, err error) {
 	return nil, fmt.Errorf("gemmbench: Setup: unknown kernel %q (have %v)", k, Impls())
 }
 
-func planRun(p *sparse.Plan, err error) func(b []float32, n int, c []float32, s Shape, k Impl) (func() error, error) {
+func planRun(p *gemm.IndexPlan, err error) func(b []float32, n int, c []float32, s Shape, k Impl) (func() error, error) {
 	return func(b []float32, n int, c []float32, s Shape, k Impl) (func() error, error) {
 		if err != nil {
 			return nil, fmt.Errorf("gemmbench: Setup %v %s: %w", s, k, err)

@@ -1,0 +1,166 @@
+package workaround
+
+import (
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/hybridprune/hybridprune/gemm"
+)
+
+// SparseDotEnvVar sets the N:M path of the fast Dot (see sparseDot): "1" on, "0" off, unset
+// (or anything else) automatic: on where the indexed kernel beats the dense one by enough to pay
+// for refilling its plan every step (the asm-avx512 route), off elsewhere. Measured on an AMD
+// EPYC Zen 2 (asm-avx2), AlexNet-CIFAR b128 (`hybridprune trainbench -nm`): 0.99x the dense
+// masked step, since the indexed AVX2 kernel is only 1.16x the dense one at N = 512.
+const SparseDotEnvVar = "HYBRIDPRUNE_SPARSEDOT"
+
+// minSparseMACs is the smallest product (m*n*k multiply-adds) worth building an indexed plan for.
+const minSparseMACs = 1 << 22
+
+// maxCachedPlans bounds the plan cache (one entry per product node of the compiled graphs).
+const maxCachedPlans = 256
+
+// sparseDotMode is 0 (automatic), 1 (on) or 2 (off).
+var (
+	sparseDotMode  atomic.Int32
+	sparseDotCalls atomic.Int64
+
+	// planCache keeps, per DotGeneral node, the plan of its last N:M operand: the mask is fixed
+	// during fine-tuning, so the next step only refills the values (DenseIndexPlan.Refill).
+	planCacheMu sync.Mutex
+	planCache   = map[unsafe.Pointer]*cachedPlan{}
+)
+
+// cachedPlan is one node's plan, with the operand geometry it was built for.
+type cachedPlan struct {
+	mu        sync.Mutex
+	m, k, lda int
+	trans     bool
+	plan      *gemm.DenseIndexPlan
+}
+
+// nodePlan returns the cached plan of node for this operand, refilled from a, or builds (and
+// caches) a new one when there is none, the geometry differs or the zero pattern changed; it
+// returns a nil plan when a is not 2:4 along its stored rows (atMostTwoOfFour). The refill
+// checks the pattern exactly, so a cached plan skips the 2:4 check. Call the returned unlock
+// when done with the plan.
+func nodePlan(node unsafe.Pointer, transA bool, m, k int, a []float32, lda int) (*gemm.DenseIndexPlan, func(), error) {
+	planCacheMu.Lock()
+	e := planCache[node]
+	if e == nil {
+		if len(planCache) >= maxCachedPlans {
+			clear(planCache) // graphs come and go; a rebuilt plan costs one pass over the weight
+		}
+		e = &cachedPlan{}
+		planCache[node] = e
+	}
+	planCacheMu.Unlock()
+	e.mu.Lock()
+	if e.plan != nil && e.m == m && e.k == k && e.lda == lda && e.trans == transA && e.plan.Refill(a) {
+		return e.plan, e.mu.Unlock, nil
+	}
+	e.plan = nil
+	stored, width := m, k // the rows and row length of A as stored
+	if transA {
+		stored, width = k, m
+	}
+	if !atMostTwoOfFour(a, stored, width, lda) {
+		e.mu.Unlock()
+		return nil, nil, nil
+	}
+	p, err := gemm.NewIndexPlanDense(a, lda, m, k, transA)
+	if err != nil {
+		e.mu.Unlock()
+		return nil, nil, err
+	}
+	e.m, e.k, e.lda, e.trans, e.plan = m, k, lda, transA, p
+	return p, e.mu.Unlock, nil
+}
+
+func init() {
+	switch os.Getenv(SparseDotEnvVar) {
+	case "1":
+		sparseDotMode.Store(1)
+	case "0":
+		sparseDotMode.Store(2)
+	}
+}
+
+// SparseDotActive reports whether the N:M path of the fast Dot is in use (set, or chosen for
+// the micro-kernel route in use).
+func SparseDotActive() bool {
+	switch sparseDotMode.Load() {
+	case 1:
+		return true
+	case 2:
+		return false
+	}
+	return gemm.RouteName() == "asm-avx512"
+}
+
+// SetSparseDot turns the N:M path of the fast Dot on or off (benchmarks and tests compare both);
+// it returns whether it was active before.
+func SetSparseDot(on bool) (previous bool) {
+	previous = SparseDotActive()
+	if on {
+		sparseDotMode.Store(1)
+	} else {
+		sparseDotMode.Store(2)
+	}
+	return previous
+}
+
+// SparseDotCalls returns how many matrix products the fast Dot has computed on the N:M path.
+func SparseDotCalls() int64 { return sparseDotCalls.Load() }
+
+// atMostTwoOfFour reports whether every group of four consecutive values of each stored row of a
+// (rows x width, row stride ld) holds at most two non-zeros: the storage of a weight under a 2:4
+// mask along its rows (the last group of a row may be shorter). A dense matrix fails on its
+// first group, so the check costs almost nothing when it does not apply.
+func atMostTwoOfFour(a []float32, rows, width, ld int) bool {
+	for r := range rows {
+		row := a[r*ld : r*ld+width]
+		for g := 0; g < width; g += 4 {
+			nz := 0
+			for _, v := range row[g:min(g+4, width)] {
+				if v != 0 {
+					nz++
+				}
+			}
+			if nz > 2 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// sparseDot computes C = op(A)·B (m x n, k contracted) on the indexed kernel when A's storage is
+// 2:4 along its rows (atMostTwoOfFour): the forward W·X of a layer under a fixed 2:4 mask (A = W,
+// out x K) and its input gradient Wᵀ·dY (A = W read transposed, so the plan is built from W's
+// columns). Both then cost the kept weights' multiply-adds, about half the dense ones. The plan
+// is kept per graph node: the weights change every step but their mask does not, so a step
+// refills the stored values in one gather and rebuilds only when the zero pattern changed. It reports false, computing nothing, when the path is off, B is read
+// transposed, the product is small or A is not 2:4; the dense product then runs.
+func sparseDot(node unsafe.Pointer, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int) ([]float32, bool, error) {
+	if !SparseDotActive() || transB || ldb != n || m*n*k < minSparseMACs {
+		return nil, false, nil
+	}
+	p, unlock, err := nodePlan(node, transA, m, k, a, lda)
+	if err != nil {
+		return nil, false, fmt.Errorf("workaround: N:M Dot plan: %w", err)
+	}
+	if p == nil {
+		return nil, false, nil
+	}
+	defer unlock()
+	c := make([]float32, m*n)
+	if err := p.MatMul(b[:k*n], n, c); err != nil {
+		return nil, false, fmt.Errorf("workaround: N:M Dot: %w", err)
+	}
+	sparseDotCalls.Add(1)
+	return c, true, nil
+}

@@ -121,7 +121,7 @@ func (r *runner) reversedSnapshot(metric string, step int) (maskedModel, error) 
 		return maskedModel{}, err
 	}
 	t0 := time.Now()
-	spec, w, plan, err := r.pruneStep(prev.model, metric, step)
+	spec, w, plan, err := r.pruneStep(prev.model, metric, r.s.Ratios[step])
 	if err != nil {
 		return maskedModel{}, err
 	}

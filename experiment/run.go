@@ -229,6 +229,11 @@ func (r *runner) evaluate(spec *nets.Spec, w nets.Weights) (nets.EvalResult, err
 // record evaluates m and appends the unit's row (unless another process already did).
 // ms, when not nil, is the unit's engine timing (Metrics.MsPerBatch).
 func (r *runner) record(u Unit, m model, before float64, hist []float64, t0 time.Time, ms map[string]float64) error {
+	return r.recordWith(u, m, before, hist, t0, func(met *Metrics) { met.MsPerBatch = ms })
+}
+
+// recordWith is record with the unit kind's own metrics filled in by fill.
+func (r *runner) recordWith(u Unit, m model, before float64, hist []float64, t0 time.Time, fill func(*Metrics)) error {
 	ev, err := r.evaluate(m.spec, m.w)
 	if err != nil {
 		return err
@@ -240,7 +245,8 @@ func (r *runner) record(u Unit, m model, before float64, hist []float64, t0 time
 	widths := convWidths(m.spec)
 	met := Metrics{Accuracy: ev.Accuracy, Loss: ev.Loss, AccuracyBefore: before,
 		RemainingRatio: float64(sum(widths)) / float64(sum(baseWidths)), Params: m.spec.ParamCount(),
-		NonZero: pruner.TrainableNonZero(m.spec, m.w), Widths: widths, Seconds: time.Since(t0).Seconds(), History: hist, MsPerBatch: ms}
+		NonZero: pruner.TrainableNonZero(m.spec, m.w), Widths: widths, Seconds: time.Since(t0).Seconds(), History: hist}
+	fill(&met)
 	cfg := configJSON(u.config)
 	row := Row{Key: u.Key, Sweep: r.s.Name, Kind: u.Kind, Config: cfg, Metrics: met, Provenance: NewProvenance(r.env.Backend)}
 	if err := r.env.Store.Append(row); err != nil {
@@ -454,9 +460,9 @@ func (r *runner) baseline() (model, error) {
 	return m, nil
 }
 
-// pruneStep scores prev with metric and removes filters down to the sweep's ratio at step
-// (global selection relative to the baseline's widths, coupled channels together).
-func (r *runner) pruneStep(prev model, metric string, step int) (*nets.Spec, nets.Weights, pruner.Plan, error) {
+// pruneStep scores prev with metric and removes filters down to the remaining ratio (global
+// selection relative to the baseline's widths, coupled channels together).
+func (r *runner) pruneStep(prev model, metric string, ratio float64) (*nets.Spec, nets.Weights, pruner.Plan, error) {
 	if err := r.datasets(); err != nil {
 		return nil, nil, nil, err
 	}
@@ -471,7 +477,7 @@ func (r *runner) pruneStep(prev model, metric string, step int) (*nets.Spec, net
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	plan, err := pruner.SelectSpec(prev.spec, pruner.LayerNames(layers), scores, r.s.Selection.config(r.s.Ratios[step], baseW))
+	plan, err := pruner.SelectSpec(prev.spec, pruner.LayerNames(layers), scores, r.s.Selection.config(ratio, baseW))
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -505,7 +511,7 @@ func (r *runner) snapshot(metric string, step int) (model, error) {
 		return model{}, err
 	}
 	t0 := time.Now()
-	spec, w, _, err := r.pruneStep(prev, metric, step)
+	spec, w, _, err := r.pruneStep(prev, metric, r.s.Ratios[step])
 	if err != nil {
 		return model{}, err
 	}
@@ -607,6 +613,8 @@ func (r *runner) runUnit(u Unit) error {
 		return r.runPattern(u)
 	case "reversed":
 		return r.runReversed(u)
+	case "oneshot":
+		return r.runOneShot(u)
 	}
 	return fmt.Errorf("unknown unit kind %q", u.Kind)
 }

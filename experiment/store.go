@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+
+	"github.com/hybridprune/hybridprune/pruner"
 )
 
 // Metrics are the measured outcome of a unit.
@@ -25,6 +27,8 @@ type Metrics struct {
 	// AccuracyBefore is the test accuracy before the unit's training (after pruning), NaN-free:
 	// -1 when the unit has no pruning stage.
 	AccuracyBefore float64 `json:"accuracy_before"`
+	// LossBefore is the test loss at the same point (one-shot units only).
+	LossBefore float64 `json:"loss_before,omitempty"`
 	// RemainingRatio is the fraction of the original conv filters kept.
 	RemainingRatio float64 `json:"remaining_ratio"`
 	// Params is the trainable parameter count; NonZero the non-zero ones among them.
@@ -39,6 +43,9 @@ type Metrics struct {
 	// MsPerBatch is a speed unit's engine time per batch, best of interleaved calls, per variant
 	// ("dense": the filter-pruned model on dense kernels; "nm": the same with 2:4 conv layers).
 	MsPerBatch map[string]float64 `json:"ms_per_batch,omitempty"`
+	// Plan is the filter selection of a one-shot unit (kept indices per conv layer of the
+	// baseline), from which the intersections of two metrics follow (Fig. 21a).
+	Plan pruner.Plan `json:"plan,omitempty"`
 }
 
 // Provenance says where and how a row was computed.

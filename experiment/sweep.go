@@ -141,6 +141,9 @@ type Sweep struct {
 	// Patterns adds the pattern study (element/vector/block/group masks on the baseline, retrained
 	// with the Retrain recipe); a sweep may hold only the study (no metrics, no ratios).
 	Patterns *Patterns `json:"patterns,omitempty"`
+	// OneShot adds the with/without-retraining study (Figs. 21-23): the baseline pruned in one
+	// shot per metric and ratio, evaluated before and after the FineTune recipe.
+	OneShot *OneShot `json:"oneshot,omitempty"`
 }
 
 // Validate rejects, before any work: an invalid baseline, an empty grid, an unknown metric, a
@@ -155,7 +158,13 @@ func (s Sweep) Validate() error {
 			return fmt.Errorf("sweep %q: %w", s.Name, err)
 		}
 	}
-	if (len(s.Metrics) == 0 || len(s.Ratios) == 0) && (s.Patterns == nil || len(s.Metrics)+len(s.Ratios) > 0) {
+	if s.OneShot != nil {
+		if err := s.OneShot.Validate(); err != nil {
+			return fmt.Errorf("sweep %q: %w", s.Name, err)
+		}
+	}
+	studyOnly := (s.Patterns != nil || s.OneShot != nil) && len(s.Metrics)+len(s.Ratios) == 0
+	if (len(s.Metrics) == 0 || len(s.Ratios) == 0) && !studyOnly {
 		return fmt.Errorf("sweep %q: empty grid (%d metrics x %d ratios)", s.Name, len(s.Metrics), len(s.Ratios))
 	}
 	for _, m := range s.Metrics {
@@ -288,7 +297,7 @@ type hybridUnit struct {
 // Unit is one schedulable piece of a sweep.
 type Unit struct {
 	Key    string
-	Kind   string // "baseline", "nm-only", "filter", "hybrid", "reversed" or "pattern"
+	Kind   string // "baseline", "nm-only", "filter", "hybrid", "reversed", "pattern" or "oneshot"
 	Metric string
 	Ratio  float64 // remaining ratio (1 for baseline and nm-only); a pattern unit's sparsity
 	config any
@@ -313,7 +322,8 @@ func (s Sweep) filterConfig(metric string, step int) filterUnit {
 // its trajectory, each filter unit followed by its hybrid unit. Only the shard's trajectories (and
 // N:M point) are listed; every shard lists the baseline, which all of them need: run it once
 // before starting the shards, or let the first shard to finish it record its row. The reversed
-// points follow, then the pattern study's units (Metric is the mask kind, Ratio the sparsity). A
+// points follow, then the pattern study's units (Metric is the mask kind, Ratio the sparsity),
+// then the one-shot study's. A
 // k sweep lists the units of each of its KSweeps in turn, shared units once.
 func (s Sweep) Units(sh Shard) []Unit {
 	if len(s.Ks) > 0 {
@@ -344,5 +354,6 @@ func (s Sweep) Units(sh Shard) []Unit {
 		}
 	}
 	out = append(out, s.reversedUnits(sh)...)
-	return append(out, s.patternUnits(sh)...)
+	out = append(out, s.patternUnits(sh)...)
+	return append(out, s.oneShotUnits(sh)...)
 }

@@ -59,3 +59,41 @@ func TestOrderAndKPlots(t *testing.T) {
 		t.Error("ratio outside the sweep accepted")
 	}
 }
+
+// TestOneShotPlots draws Figs. 21a, 22 and 23 from hand-made one-shot points: one legend entry per
+// metric and retraining state, the intersection of two equal plans at 1, and clear errors.
+func TestOneShotPlots(t *testing.T) {
+	plan := pruner.Plan{{Name: "conv1", Filters: 4, Keep: []int{0, 2}}}
+	var points []experiment.OneShotPoint
+	for _, m := range []string{"l1-out", "hybrid2"} {
+		for _, r := range []float64{0.8, 0.5} {
+			points = append(points, experiment.OneShotPoint{Metric: m, Ratio: r, AccuracyNoRetrain: r, AccuracyRetrain: 0.97,
+				LossNoRetrain: 1 - r, LossRetrain: 0.1, Plan: plan})
+		}
+	}
+	for _, v := range []string{"accuracy", "loss"} {
+		svg, err := OneShotPlot(points, v, "fig", []string{"l1-out", "hybrid2"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, texts := svgTexts(t, svg)
+		joined := strings.Join(texts, "|")
+		for _, want := range []string{"l1-out, no retraining", "hybrid2, retrained", "test " + v} {
+			if !strings.Contains(joined, want) {
+				t.Errorf("%s plot lacks %q", v, want)
+			}
+		}
+	}
+	if _, err := OneShotPlot(points, "f1", "fig", []string{"l1-out"}); err == nil {
+		t.Error("value f1 accepted")
+	}
+	if _, err := OneShotPlot(points, "loss", "fig", []string{"hybrid1"}); err == nil {
+		t.Error("a metric without points drew a plot")
+	}
+	if _, err := IntersectionPlot(points, "l1-out", "hybrid2", "21a"); err != nil {
+		t.Error(err)
+	}
+	if _, err := IntersectionPlot(points, "l1-out", "hybrid1", "21a"); err == nil {
+		t.Error("intersection with a metric without points accepted")
+	}
+}

@@ -20,6 +20,10 @@ import (
 type Series struct {
 	Name string
 	X, Y []float64
+	// Dashed draws the line dashed; Color, when positive, picks palette colour Color-1 instead
+	// of the series' position (so that two series of one metric share a colour).
+	Dashed bool
+	Color  int
 }
 
 // PlotWidth and PlotHeight are the size, in inches, of the SVG plots produced by this package.
@@ -90,7 +94,13 @@ func LinePlotWith(o PlotOptions, title, xlabel, ylabel string, series ...Series)
 			return "", fmt.Errorf("kernel: LinePlot %q: series %q: %w", title, s.Name, err)
 		}
 		l.Color = plotutil.Color(i)
+		if s.Color > 0 {
+			l.Color = plotutil.Color(s.Color - 1)
+		}
 		l.Dashes = plotutil.Dashes(0)
+		if s.Dashed {
+			l.Dashes = plotutil.Dashes(2)
+		}
 		p.Add(l)
 		if len(pts) > 0 && len(pts) <= maxPointsWithGlyphs {
 			sc, err := plotter.NewScatter(pts)

@@ -37,12 +37,17 @@ func RepoDir() (string, error) {
 	}
 }
 
-// Quick shrinks a sweep for quick mode (CI): the first two metrics and ratios, 1024 training
-// and 512 test images, one epoch everywhere.
+// Quick shrinks a sweep for quick mode (CI): the first two metrics and ratios (and the one-shot
+// study's first two ratios), 1024 training and 512 test images, one epoch everywhere.
 func Quick(s experiment.Sweep) experiment.Sweep {
 	s.Name += "-quick"
 	s.Metrics = s.Metrics[:min(2, len(s.Metrics))]
 	s.Ratios = s.Ratios[:min(2, len(s.Ratios))]
+	if s.OneShot != nil {
+		o := *s.OneShot
+		o.Ratios = o.Ratios[:min(2, len(o.Ratios))]
+		s.OneShot = &o
+	}
 	s.Baseline.Data.LimitTrain, s.Baseline.Data.LimitTest = 1024, 512
 	s.Baseline.Train.Epochs = 1
 	s.FineTune.Epochs, s.Retrain.Epochs = min(s.FineTune.Epochs, 1), min(s.Retrain.Epochs, 1)

@@ -60,6 +60,11 @@ type simplegoLayout struct {
 	stockDot, stockTranspose     simplegoExecutor
 	stockGather, stockScatterSum simplegoExecutor
 	stockSign                    simplegoExecutor
+	stockBroadcastInDim          simplegoExecutor
+	stockReduceSum               simplegoExecutor
+	stockReduceMax               simplegoExecutor
+	stockAdd, stockSub           simplegoExecutor
+	stockMul, stockDiv           simplegoExecutor
 }
 
 var (
@@ -73,9 +78,12 @@ var (
 	fastGatherCalls    atomic.Int64
 	fastScatterCalls   atomic.Int64
 	fastSignCalls      atomic.Int64
+	fastBroadcastCalls atomic.Int64
+	fastReduceCalls    atomic.Int64
+	fastBinaryCalls    atomic.Int64
 )
 
-// InstallFastOps replaces five of simplego's executors with faster ones for the cases the nets
+// InstallFastOps replaces twelve of simplego's executors with faster ones for the cases the nets
 // use, leaving every other case to simplego's own code:
 //
 //   - DotGeneral of two float32 rank-2 operands contracted on one axis each (every Dot the nets
@@ -87,7 +95,13 @@ var (
 //     index iterator;
 //   - Gather of whole rows (the im2col of Conv2D) copies rows, and the matching ScatterSum (its
 //     gradient) adds rows, instead of an index iterator per element;
-//   - Sign of float32 (the ReLU gradient) runs branch-free.
+//   - Sign of float32 (the ReLU gradient) runs branch-free;
+//   - BroadcastInDim, ReduceSum and ReduceMax of float32 over one contiguous run of axes (batch
+//     norm's per-channel statistics and scales, biases, pooling windows) run as loops over
+//     contiguous blocks (sums over a whole contiguous block on eight partial sums);
+//   - Add, Sub, Mul and Div of float32 where one operand broadcasts along one contiguous run of
+//     axes (batch norm's x - mean and x * scale + offset, a dense bias) loop over blocks instead
+//     of simplego's per-element broadcast iterator.
 //
 // It is idempotent, and does nothing (returning nil) when $HYBRIDPRUNE_FASTOPS is "0". Before
 // installing anything it checks, by reflection, every unexported simplego field it reads (names
@@ -112,6 +126,13 @@ func InstallFastOps() error {
 		simplegoNodeExecutors[backends.OpTypeGather] = execFastGather
 		simplegoNodeExecutors[backends.OpTypeScatterSum] = execFastScatterSum
 		simplegoNodeExecutors[backends.OpTypeSign] = execFastSign
+		simplegoNodeExecutors[backends.OpTypeBroadcastInDim] = execFastBroadcastInDim
+		simplegoNodeExecutors[backends.OpTypeReduceSum] = execFastReduceSum
+		simplegoNodeExecutors[backends.OpTypeReduceMax] = execFastReduceMax
+		simplegoNodeExecutors[backends.OpTypeAdd] = execFastAdd
+		simplegoNodeExecutors[backends.OpTypeSub] = execFastSub
+		simplegoNodeExecutors[backends.OpTypeMul] = execFastMul
+		simplegoNodeExecutors[backends.OpTypeDiv] = execFastDiv
 		fastOpsEnabled.Store(true)
 		fastOpsInstalled.Store(true)
 	})
@@ -139,6 +160,18 @@ func FastGatherCalls() int64 { return fastGatherCalls.Load() }
 // FastSignCalls returns how many float32 Sign ops (the ReLU gradient) the fast Sign has computed.
 func FastSignCalls() int64 { return fastSignCalls.Load() }
 
+// FastBroadcastCalls returns how many float32 broadcasts over a contiguous run of axes (per-channel
+// values over [C, H, W, N]) the fast BroadcastInDim has computed so far.
+func FastBroadcastCalls() int64 { return fastBroadcastCalls.Load() }
+
+// FastReduceCalls returns how many float32 sums and maxima over a contiguous run of axes the fast
+// ReduceSum and ReduceMax have computed so far.
+func FastReduceCalls() int64 { return fastReduceCalls.Load() }
+
+// FastBinaryCalls returns how many float32 Add, Sub, Mul and Div with one operand broadcast along
+// a contiguous run of axes the fast binary executors have computed so far.
+func FastBinaryCalls() int64 { return fastBinaryCalls.Load() }
+
 // FastScatterCalls returns how many row scatter-adds (the im2col gradient) the fast ScatterSum
 // has computed so far.
 func FastScatterCalls() int64 { return fastScatterCalls.Load() }
@@ -156,8 +189,16 @@ func inspectSimplego() (simplegoLayout, error) {
 	l.stockGather = simplegoNodeExecutors[backends.OpTypeGather]
 	l.stockScatterSum = simplegoNodeExecutors[backends.OpTypeScatterSum]
 	l.stockSign = simplegoNodeExecutors[backends.OpTypeSign]
-	if l.stockDot == nil || l.stockTranspose == nil || l.stockGather == nil || l.stockScatterSum == nil || l.stockSign == nil {
-		return l, errors.New("simplego has no DotGeneral, Transpose, Gather, ScatterSum or Sign executor registered")
+	l.stockBroadcastInDim = simplegoNodeExecutors[backends.OpTypeBroadcastInDim]
+	l.stockReduceSum = simplegoNodeExecutors[backends.OpTypeReduceSum]
+	l.stockReduceMax = simplegoNodeExecutors[backends.OpTypeReduceMax]
+	l.stockAdd, l.stockSub = simplegoNodeExecutors[backends.OpTypeAdd], simplegoNodeExecutors[backends.OpTypeSub]
+	l.stockMul, l.stockDiv = simplegoNodeExecutors[backends.OpTypeMul], simplegoNodeExecutors[backends.OpTypeDiv]
+	for _, e := range []simplegoExecutor{l.stockDot, l.stockTranspose, l.stockGather, l.stockScatterSum, l.stockSign,
+		l.stockBroadcastInDim, l.stockReduceSum, l.stockReduceMax, l.stockAdd, l.stockSub, l.stockMul, l.stockDiv} {
+		if e == nil {
+			return l, errors.New("simplego has no executor registered for one of DotGeneral, Transpose, Gather, ScatterSum, Sign, BroadcastInDim, ReduceSum, ReduceMax, Add, Sub, Mul, Div")
+		}
 	}
 	shapeType := reflect.TypeOf(shapes.Shape{})
 	anyType := reflect.TypeOf((*any)(nil)).Elem()

@@ -6,7 +6,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -81,9 +80,7 @@ func RunSweep(name string) (experiment.Grid, error) {
 			sw.Name, ReadOnlyEnv, done, total, name, storeLabel(st.Path(), root), len(st.Rows()), st.Digest()))
 		return g, nil
 	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(2 << 30) // as the CLI does: bound the GC's headroom over training temporaries
-	}
+	nets.TuneGC() // as the CLI does: keep training's temporaries near the live heap
 	bar := NewProgress(fmt.Sprintf("sweep %s", sw.Name), units)
 	start := time.Now()
 	sum, err := experiment.Run(sw, experiment.Env{Store: st, WorkDir: work, Backend: nets.BackendDescription(),

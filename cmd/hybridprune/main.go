@@ -6,10 +6,10 @@ package main
 import (
 	"fmt"
 	"os"
-	"runtime/debug"
 	"sort"
 
 	"github.com/hybridprune/hybridprune/gemm"
+	"github.com/hybridprune/hybridprune/nets"
 )
 
 // command is one subcommand: its one-line summary and its entry point.
@@ -19,9 +19,6 @@ type command struct {
 }
 
 var commands = map[string]command{}
-
-// defaultMemoryLimit is the soft memory limit of the CLI when GOMEMLIMIT is unset.
-const defaultMemoryLimit = 2 << 30
 
 func register(name, summary string, run func(args []string) error) {
 	commands[name] = command{summary: summary, run: run}
@@ -54,13 +51,7 @@ func main() {
 		usage()
 		os.Exit(2)
 	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		// A training step allocates several times its live data in temporaries (the im2col of
-		// AlexNet's conv2 alone is 210 MB at batch 128), and Go's default GC lets the heap grow to
-		// twice the peak: 3.1 GB of RSS for 130 MB live after a 12k-image MNIST epoch. A soft limit
-		// makes the GC work harder instead (1.56 GB at 1.5 GiB, same speed); GOMEMLIMIT overrides.
-		debug.SetMemoryLimit(defaultMemoryLimit)
-	}
+	nets.TuneGC()                           // GOGC 25 and a 2 GiB soft limit unless set: training's temporaries stay near the live heap
 	if err := gemm.EnvError(); err != nil { // a forced kernel route this CPU lacks: say so, never SIGILL
 		fmt.Fprintf(os.Stderr, "hybridprune: %v\n", err)
 		os.Exit(2)

@@ -44,7 +44,9 @@ func TestFastBroadcastAndReduce(t *testing.T) {
 		{"max trailing", []int{6, 5, 7, 64}, func(x *graph.Node) *graph.Node { return graph.ReduceMax(x, 1, 2, 3) }, true, 0},
 		{"mean over CHWN", []int{6, 5, 7, 64}, func(x *graph.Node) *graph.Node { return graph.ReduceMean(x, 1, 2, 3) }, true, 1e-5},
 		// Batch norm's x - mean and the scale: the per-channel operand on either side.
-		{"x - channel", []int{6, 5, 7, 64}, func(x *graph.Node) *graph.Node { return graph.Sub(x, graph.Reshape(graph.ReduceMean(x, 1, 2, 3), 6, 1, 1, 1)) }, true, 1e-5},
+		{"x - channel", []int{6, 5, 7, 64}, func(x *graph.Node) *graph.Node {
+			return graph.Sub(x, graph.Reshape(graph.ReduceMean(x, 1, 2, 3), 6, 1, 1, 1))
+		}, true, 1e-5},
 		{"channel - x", []int{6, 5, 7, 64}, func(x *graph.Node) *graph.Node {
 			return graph.Sub(graph.Reshape(graph.ReduceMax(x, 1, 2, 3), 6, 1, 1, 1), x)
 		}, true, 0},

@@ -14,6 +14,7 @@ import (
 	"github.com/hybridprune/hybridprune/nets"
 	"github.com/hybridprune/hybridprune/nets/data"
 	"github.com/hybridprune/hybridprune/pruner"
+	"github.com/hybridprune/hybridprune/sparse/engine"
 )
 
 // Env is where and how a sweep runs.
@@ -35,7 +36,7 @@ type Env struct {
 	Log io.Writer
 	// Train, when set, replaces nets.Train (tests use a fake trainer).
 	Train func(spec *nets.Spec, w nets.Weights, train, test *data.Dataset, cfg nets.TrainConfig) (*nets.TrainResult, error)
-	// Evaluate, when set, replaces nets.Evaluate.
+	// Evaluate, when set, replaces engine.Evaluate (the inference engine; tests use a fake).
 	Evaluate func(spec *nets.Spec, w nets.Weights, test *data.Dataset) (nets.EvalResult, error)
 	// Datasets, when set, replaces data.Load (tests use generated data).
 	Datasets func(d Data) (train, test *data.Dataset, err error)
@@ -201,7 +202,7 @@ func (r *runner) doTrain(spec *nets.Spec, w nets.Weights, rec Recipe, masks nets
 		return w, nil, nil
 	}
 	cfg := rec.trainConfig()
-	cfg.Masks, cfg.CheckpointDir = masks, ckpt
+	cfg.Masks, cfg.CheckpointDir, cfg.Evaluate = masks, ckpt, engine.Evaluate
 	cfg.OnEpoch = func(e nets.EpochStats) { r.progress(e.Epoch, rec.Epochs, e.TestAccuracy, false) }
 	train := r.env.Train
 	if train == nil {
@@ -223,7 +224,7 @@ func (r *runner) evaluate(spec *nets.Spec, w nets.Weights) (nets.EvalResult, err
 	if r.env.Evaluate != nil {
 		return r.env.Evaluate(spec, w, r.test)
 	}
-	return nets.Evaluate(spec, w, r.test, 500)
+	return engine.Evaluate(spec, w, r.test, 500)
 }
 
 // record evaluates m and appends the unit's row (unless another process already did).

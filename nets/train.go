@@ -64,7 +64,14 @@ type TrainConfig struct {
 	// OnEpoch, when set, is called after every epoch's evaluation (also for epochs restored from a
 	// checkpoint's history, with Resumed set).
 	OnEpoch func(EpochStats)
+	// Evaluate, when set, replaces the GoMLX evaluation of the test set after every epoch; it gets
+	// the epoch's weights. The CLI and the experiments pass engine.Evaluate (the inference engine,
+	// which matches the graph to 1e-4 and runs faster); nil keeps Evaluate.
+	Evaluate EvalFunc
 }
+
+// EvalFunc evaluates weights on a dataset in batches (Evaluate, engine.Evaluate).
+type EvalFunc func(spec *Spec, w Weights, ds *data.Dataset, batchSize int) (EvalResult, error)
 
 // EpochStats reports one training epoch.
 type EpochStats struct {
@@ -247,9 +254,13 @@ func Train(spec *Spec, init Weights, trainSet, testSet *data.Dataset, cfg TrainC
 	if err != nil {
 		return nil, err
 	}
-	evaluator, err := newEvaluator(spec, ctx)
-	if err != nil {
-		return nil, err
+	evaluate := cfg.Evaluate
+	if evaluate == nil {
+		ev, err := newEvaluator(spec, ctx) // on the training context's variables: no copy per epoch
+		if err != nil {
+			return nil, err
+		}
+		evaluate = func(_ *Spec, _ Weights, ds *data.Dataset, batch int) (EvalResult, error) { return ev.run(ds, batch) }
 	}
 
 	step := int(optimizers.GetGlobalStep(ctx))
@@ -285,7 +296,13 @@ func Train(spec *Spec, init Weights, trainSet, testSet *data.Dataset, cfg TrainC
 		if len(metrics) > 1 {
 			stats.TrainLoss = scalar(metrics[1]) // moving average of the batch loss
 		}
-		ev, err := evaluator.run(testSet, cfg.EvalBatchSize)
+		var cur Weights
+		if cfg.Evaluate != nil {
+			if cur, err = ReadWeights(ctx, spec); err != nil {
+				return nil, err
+			}
+		}
+		ev, err := evaluate(spec, cur, testSet, cfg.EvalBatchSize)
 		if err != nil {
 			return nil, err
 		}

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/hybridprune/hybridprune/nets/data"
@@ -183,6 +184,42 @@ func TestTrainConfigZeroIsNotDefault(t *testing.T) {
 	} {
 		if _, err := bad.withDefaults(); err == nil {
 			t.Errorf("withDefaults(%+v) accepted", bad)
+		}
+	}
+}
+
+// TestTrainEvaluateHook checks TrainConfig.Evaluate: it is called once per epoch with that
+// epoch's weights (the last call's are the result's), its numbers become the epoch's test loss
+// and accuracy, and they equal the GoMLX evaluation of the same weights.
+func TestTrainEvaluateHook(t *testing.T) {
+	spec := tinySpec(t)
+	trainSet, testSet := stripes(128, 1), stripes(64, 2)
+	var seen []Weights
+	cfg := TrainConfig{Epochs: 2, BatchSize: 32, Seed: 3, EvalBatchSize: 16,
+		Evaluate: func(s *Spec, w Weights, ds *data.Dataset, batch int) (EvalResult, error) {
+			if ds != testSet || batch != 16 {
+				t.Errorf("evaluate got dataset %s and batch %d", ds.Name, batch)
+			}
+			seen = append(seen, w.Clone())
+			return Evaluate(s, w, ds, batch)
+		}}
+	res, err := Train(spec, spec.InitWeights(5), trainSet, testSet, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 2 {
+		t.Fatalf("evaluate called %d times, want 2", len(seen))
+	}
+	ref, err := Evaluate(spec, res.Weights, testSet, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := res.Epochs[1]; last.TestAccuracy != ref.Accuracy || math.Abs(last.TestLoss-ref.Loss) > 1e-9 {
+		t.Errorf("epoch 2 reports %.4f / %.6f, the GoMLX evaluation of its weights %.4f / %.6f", last.TestAccuracy, last.TestLoss, ref.Accuracy, ref.Loss)
+	}
+	for name, v := range res.Weights {
+		if !slices.Equal(v.Data, seen[1][name].Data) {
+			t.Fatalf("the last evaluation saw other weights for %s than the result's", name)
 		}
 	}
 }

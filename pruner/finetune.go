@@ -9,7 +9,8 @@ import (
 
 // GoMLXTrainer implements FineTuner, Evaluator and LossEvaluator with the GoMLX training and
 // evaluation of package nets: fine-tuning is nets.Train from the given weights with the masks
-// held fixed; evaluation is nets.Evaluate on Test.
+// held fixed; evaluation is Config.Evaluate (the CLI passes the engine's) or else nets.Evaluate,
+// on Test.
 type GoMLXTrainer struct {
 	Train, Test *data.Dataset
 	// Config is the training configuration of every fine-tuning run; its Epochs, Masks and
@@ -38,14 +39,21 @@ func (t *GoMLXTrainer) FineTune(spec *nets.Spec, w, masks nets.Weights, epochs i
 
 // Evaluate implements Evaluator: top-1 accuracy on Test.
 func (t *GoMLXTrainer) Evaluate(spec *nets.Spec, w nets.Weights) (float64, error) {
-	r, err := nets.Evaluate(spec, w, t.Test, t.Config.EvalBatchSize)
+	r, err := t.eval(spec, w)
 	return r.Accuracy, err
 }
 
 // Loss implements LossEvaluator: mean cross-entropy on Test.
 func (t *GoMLXTrainer) Loss(spec *nets.Spec, w nets.Weights) (float64, error) {
-	r, err := nets.Evaluate(spec, w, t.Test, t.Config.EvalBatchSize)
+	r, err := t.eval(spec, w)
 	return r.Loss, err
+}
+
+func (t *GoMLXTrainer) eval(spec *nets.Spec, w nets.Weights) (nets.EvalResult, error) {
+	if t.Config.Evaluate != nil {
+		return t.Config.Evaluate(spec, w, t.Test, t.Config.EvalBatchSize)
+	}
+	return nets.Evaluate(spec, w, t.Test, t.Config.EvalBatchSize)
 }
 
 var (

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hybridprune/hybridprune/nets"
 	"github.com/hybridprune/hybridprune/nets/data"
+	"github.com/hybridprune/hybridprune/sparse/engine"
 )
 
 func init() {
@@ -34,7 +35,7 @@ func runEval(args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := nets.Evaluate(spec, w, testSet, *batch)
+	res, err := engine.Evaluate(spec, w, testSet, *batch)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hybridprune/hybridprune/nets"
 	"github.com/hybridprune/hybridprune/pruner"
+	"github.com/hybridprune/hybridprune/sparse/engine"
 )
 
 func init() {
@@ -127,6 +128,7 @@ func runPrune(args []string) error {
 			return err
 		}
 	}
+	cfg.Evaluate = engine.Evaluate
 	tr := &pruner.GoMLXTrainer{Train: trainSet, Test: testSet, Config: cfg,
 		OnEpoch: func(s *nets.Spec, e nets.EpochStats) {
 			fmt.Printf("  train %s epoch %d: test accuracy %.4f (%.0f images/s)\n", s.Name, e.Epoch, e.TestAccuracy, e.ImagesPerSec)

@@ -11,6 +11,7 @@ import (
 	"github.com/hybridprune/hybridprune/experiment"
 	"github.com/hybridprune/hybridprune/nets"
 	"github.com/hybridprune/hybridprune/pruner"
+	"github.com/hybridprune/hybridprune/sparse/engine"
 )
 
 func init() {
@@ -71,7 +72,7 @@ func runSensitivity(args []string) error {
 		}
 	}
 	tr := &pruner.GoMLXTrainer{Train: trainSet, Test: testSet,
-		Config: nets.TrainConfig{BatchSize: 128, Optimizer: "sgd", LearningRate: *lr, Schedule: "cosine", Augment: true, Seed: 2}}
+		Config: nets.TrainConfig{BatchSize: 128, Optimizer: "sgd", LearningRate: *lr, Schedule: "cosine", Augment: true, Seed: 2, Evaluate: engine.Evaluate}}
 	rep := experiment.SensitivityReport{Model: spec.Name, Dataset: testSet.Name, Metric: *metric, CPU: experiment.CPUModel(), Date: time.Now().UTC().Format(time.RFC3339)}
 	if rep.Base, err = tr.Evaluate(spec, w); err != nil {
 		return err

@@ -96,4 +96,48 @@ if done > 2 {
 }
 """)
 
+md("""
+## Fig. 16: normal order vs reversed order on CIFAR-10
+
+As Fig. 15 in notebook 03 (2:4 masks on the baseline first, then the iterative filter pruning with
+the masks fixed, 1 retraining epoch per point), on the CIFAR-10 baseline, for output L1 and input
+L1; the normal-order points are the rows of `alexnet-cifar10`, recorded again from the work
+directory without retraining.
+""")
+code("""
+%%
+g, err := kernel.LoadSweep("alexnet-cifar10-reversed")
+if err != nil {
+	panic(err)
+}
+done, total := g.Done()
+fmt.Printf("%s: %d of %d units in its store\\n", g.Sweep.Name, done, total)
+if len(g.Reversed["l1-out"]) > 0 && g.Reversed["l1-out"][0] != nil {
+	kernel.DisplayPlot(kernel.OrderPlot(g, "Fig. 16: AlexNet / CIFAR-10, normal vs reversed order", g.Sweep.Metrics))
+	kernel.Verdicts(experiment.OrderVerdicts(g))
+}
+""")
+md("""
+## Figs. 17 and 19: the hybrid metrics' k on CIFAR-10
+
+`sweeps/alexnet-cifar10-k.json` runs hybrid 1 and hybrid 2 for k = 0, 0.25, 0.5, 0.75 and 1 (k = 0.5
+is the main sweep's, shared). The plot is the hybrid accuracy at 0.4 remaining against k (Fig. 17).
+""")
+code("""
+%%
+grids, err := kernel.LoadKSweep("alexnet-cifar10-k")
+if err != nil {
+	panic(err)
+}
+for _, g := range grids {
+	done, total := g.Done()
+	fmt.Printf("k = %.2f: %d of %d units\\n", g.Sweep.K, done, total)
+}
+if svg, err := kernel.KPlot(grids, "hybrid", 0.4, "Fig. 17: AlexNet / CIFAR-10, hybrid accuracy at 0.4 remaining vs k"); err == nil {
+	kernel.DisplaySVG(svg)
+} else {
+	fmt.Println("Fig. 17 not drawn yet:", err)
+}
+""")
+
 nbwrite.write("04-paper-other-datasets", "paper04", cells)

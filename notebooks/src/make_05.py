@@ -92,6 +92,25 @@ beside other training jobs, so each row's dense time (timed beside its pattern) 
 speedups, not the milliseconds.
 """)
 md("""
+## Accuracy per pattern after retraining (AlexNet / CIFAR-10, full data)
+Sweep `sweeps/alexnet-cifar10-patterns.json`: the same study on the AlexNet / CIFAR-10 baseline of
+notebook 04 (20 epochs, test accuracy 0.7319), the same recipe (1 retraining epoch with the masks
+fixed), CIFAR shapes on the engine.
+""")
+code("""
+%%
+grids, err := kernel.LoadPatterns("results/alexnet-cifar10-patterns.jsonl")
+if err != nil {
+	panic(err)
+}
+for _, g := range grids {
+	kernel.DisplayPlot(kernel.PatternAccuracyPlot(g, "AlexNet / CIFAR-10: accuracy after 1 retraining epoch with fixed masks", 0.7319))
+	kernel.PatternTable(g)
+	kernel.Verdicts(experiment.PatternVerdicts(g))
+}
+""")
+CIFAR_PATTERNS_READING
+md("""
 ## Sensitivity analysis and automatic per-layer ratios (AlexNet / MNIST)
 
 `hybridprune sensitivity -model RUN/model -dataset mnist -metric l1-out -budget-macs 0.5 -compare`:
@@ -117,6 +136,21 @@ least (0.8944 at 0.5). At 0.46 of the MACs the threshold rule keeps conv1 whole 
 ratio and 0.5029 / 0.9818 for the global l1-out ranking (which strips conv3 to 15 filters). So at
 equal MACs the sensitivity-driven allocation is best, most clearly before fine-tuning.
 """)
+md("""
+## Sensitivity and automatic ratios on AlexNet / CIFAR-10
+The same study on the CIFAR-10 baseline (`-dataset cifar10`, 10,000 test images, output-L1 ranking
+within each layer, budget 0.5 of the MACs, 1 fine-tuning epoch per compared selection).
+""")
+code("""
+%%
+r, err := kernel.LoadSensitivity("results/alexnet-cifar10-sensitivity.json")
+if err != nil {
+	panic(err)
+}
+kernel.DisplayPlot(kernel.SensitivityPlot(r))
+kernel.CompareTable(r)
+""")
+CIFAR_SENS_READING
 md("""
 ## 2:4 channel permutation (NVIDIA ASP style)
 

@@ -15,6 +15,7 @@ func DisplaySVG(svg string) {
 		return
 	}
 	gonbui.DisplaySVG(stripXMLProlog(svg))
+	gonbui.Sync()
 }
 
 // stripXMLProlog removes a leading <?xml ...?> declaration: the SVG is inlined in HTML,
@@ -44,6 +45,7 @@ func DisplayPlot(svg string, err error) error {
 func DisplayHTML(html string) {
 	if gonbui.IsNotebook {
 		gonbui.DisplayHTML(html)
+		gonbui.Sync()
 	}
 }
 
@@ -54,8 +56,11 @@ func DisplayMarkdown(md string) {
 		return
 	}
 	gonbui.DisplayMarkdown(md)
+	gonbui.Sync()
 }
 
-// Sync waits until all rich content sent to the notebook has been displayed. Call it
-// (e.g. deferred) at the end of a cell that displays a lot; it is a no-op outside GoNB.
+// Sync waits until all rich content sent to the notebook has been displayed; it is a no-op
+// outside GoNB. The Display functions of this package already sync after each item: GoNB drops
+// the content still in its pipe when a cell's program exits (seen as a cell whose plots and
+// tables were missing from an nbconvert run, while an identical cell before it kept them).
 func Sync() { gonbui.Sync() }

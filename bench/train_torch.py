@@ -46,7 +46,35 @@ def vgg16(channels, classes):
     return nn.Sequential(*layers)
 
 
-MODELS = {"alexnet": alexnet, "vgg16": vgg16}
+class BasicBlock(nn.Module):
+    """ResNet's basic block as nets.ResNet18 builds it: two 3x3 conv + BN, and a 1x1 conv + BN
+    shortcut where the stride or the width changes."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
+            nn.Conv2d(cout, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout))
+        self.short = nn.Sequential()
+        if stride != 1 or cin != cout:
+            self.short = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        return torch.relu(self.body(x) + self.short(x))
+
+
+def resnet18(channels, classes):
+    """The CIFAR ResNet-18 of nets.ResNet18 (kuangliu/pytorch-cifar): 11,173,962 parameters for
+    10 classes."""
+    layers, c = [nn.Conv2d(channels, 64, 3, 1, 1, bias=False), nn.BatchNorm2d(64), nn.ReLU(inplace=True)], 64
+    for w, stride in ((64, 1), (128, 2), (256, 2), (512, 2)):
+        layers += [BasicBlock(c, w, stride), BasicBlock(w, w, 1)]
+        c = w
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(512, classes)]
+    return nn.Sequential(*layers)
+
+
+MODELS = {"alexnet": alexnet, "vgg16": vgg16, "resnet18": resnet18}
 
 
 def main():

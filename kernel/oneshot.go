@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/hybridprune/hybridprune/experiment"
 )
@@ -54,8 +55,7 @@ func OneShotPlot(points []experiment.OneShotPoint, value, title string, metrics 
 	if len(series) == 0 {
 		return "", fmt.Errorf("kernel: OneShotPlot %q: no one-shot rows yet", title)
 	}
-	o := PlotOptions{LegendLeft: value == "accuracy", LegendBottom: value == "accuracy"}
-	return LinePlotWith(o, title, "remaining filter ratio", "test "+value, series...)
+	return LinePlotWith(legendRoom(series, value == "accuracy"), title, "remaining filter ratio", "test "+value, series...)
 }
 
 // IntersectionPlot draws the paper's Fig. 21a for metrics a and b: the share of the pruned filters
@@ -73,7 +73,21 @@ func IntersectionPlot(points []experiment.OneShotPoint, a, b, title string) (str
 		pr.X, pr.Y = append(pr.X, x.Ratio), append(pr.Y, x.Pruned)
 		rem.X, rem.Y = append(rem.X, x.Ratio), append(rem.Y, x.Remaining)
 	}
-	return LinePlotWith(PlotOptions{LegendBottom: true, LegendLeft: true, YMin: 0, YMax: 1.05}, title, "remaining filter ratio", "share in common", pr, rem)
+	return LinePlotWith(legendRoom([]Series{pr, rem}, true), title, "remaining filter ratio", "share in common", pr, rem)
+}
+
+// legendRoom returns options that put the legend at the top (left or right) of a plot whose
+// y axis runs from the data's minimum (or 0) to enough above its maximum that the legend,
+// about 4.5% of the plot height per entry, covers no line.
+func legendRoom(series []Series, left bool) PlotOptions {
+	lo, hi := 0.0, math.Inf(-1)
+	for _, s := range series {
+		for _, y := range s.Y {
+			lo, hi = min(lo, y), max(hi, y)
+		}
+	}
+	frac := min(0.045*float64(len(series))+0.03, 0.6)
+	return PlotOptions{LegendLeft: left, YMin: lo, YMax: hi + (hi-lo)*frac/(1-frac)}
 }
 
 // OneShotTable displays the one-shot points: per metric and ratio the accuracy and loss without

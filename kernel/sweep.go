@@ -74,7 +74,12 @@ func RunSweep(name string) (experiment.Grid, error) {
 	units := len(sw.Units(experiment.Shard{}))
 	if ReadOnlyMode() {
 		g := experiment.Collect(sw, st)
-		done, total := g.Done()
+		done, total := 0, units // every unit kind, the studies' too (g.Done counts the grid's)
+		for _, u := range sw.Units(experiment.Shard{}) {
+			if _, ok := st.Get(u.Key); ok {
+				done++
+			}
+		}
 		DisplayMarkdown(fmt.Sprintf("sweep %s: read-only (%s=1): %d of %d units in the store, nothing trained; "+
 			"`hybridprune sweep -config sweeps/%s.json` runs the rest. store %s: %d rows, digest %s",
 			sw.Name, ReadOnlyEnv, done, total, name, storeLabel(st.Path(), root), len(st.Rows()), st.Digest()))

@@ -55,6 +55,12 @@ func TestOrderAndKPlots(t *testing.T) {
 	if _, err = KPlot([]experiment.Grid{mk(0), mk(1)}, "hybrid", 0.4, "k"); err != nil {
 		t.Error(err)
 	}
+	// The config's ks in any order draw the same plot (sorted by k).
+	a, _ := KPlot([]experiment.Grid{mk(1), mk(0), mk(0.5)}, "hybrid", 0.4, "k")
+	b, _ := KPlot([]experiment.Grid{mk(0), mk(0.5), mk(1)}, "hybrid", 0.4, "k")
+	if a != b || a == "" {
+		t.Error("KPlot depends on the order of the grids")
+	}
 	if _, err = KPlot([]experiment.Grid{mk(0)}, "hybrid", 0.5, "k"); err == nil {
 		t.Error("ratio outside the sweep accepted")
 	}

@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -441,6 +442,9 @@ func KPlot(grids []experiment.Grid, column string, ratio float64, title string) 
 	if idx < 0 {
 		return "", fmt.Errorf("kernel: KPlot %q: ratio %g is not one of %v", title, ratio, grids[0].Sweep.Ratios)
 	}
+	// Draw in increasing k whatever the order of the config's "ks" (a line must not zig-zag).
+	grids = slices.Clone(grids)
+	slices.SortStableFunc(grids, func(a, b experiment.Grid) int { return cmp.Compare(a.Sweep.K, b.Sweep.K) })
 	var series []Series
 	for _, m := range grids[0].Sweep.Metrics {
 		s := Series{Name: m}

@@ -91,6 +91,20 @@ below is our remedy, not the paper's). The verdicts below check each claim of se
 rows.
 """)
 md("""
+## Fig. 20 on CIFAR-10: speed of filter pruning vs hybrid pruning, paired with accuracy
+
+The engine's time per batch of 128 of every snapshot of the input-L1 trajectory (the best metric on
+CIFAR-10 above), dense kernels (filter pruning only) against 2:4 conv layers (hybrid), with the
+accuracies of the same rows: `hybridprune sweep -config sweeps/alexnet-cifar10.json -speed l1-in
+-speed-only` (timed with the training queue paused; CPU engine, AVX2 route).
+""")
+code("""
+%%
+if err := kernel.Fig20("alexnet-cifar10", "l1-in", 128); err != nil {
+	panic(err)
+}
+""")
+md("""
 With raw scores, the global ranking of hybrid 2 strips conv1 (3 input channels: its filters have
 the smallest magnitudes) to 16 filters at 0.9 and to 1 at 0.4, and the accuracy collapses. The
 remedy Torch-Pruning's users reach for is per-layer score normalisation: sweep

@@ -134,28 +134,14 @@ type OneShotIntersection struct {
 	Pruned, Remaining float64
 }
 
-// OneShotIntersections compares metrics a and b at every ratio where both have a one-shot point.
+// OneShotIntersections compares metrics a and b at every ratio where both have a one-shot point,
+// in decreasing ratio.
 func OneShotIntersections(points []OneShotPoint, a, b string) ([]OneShotIntersection, error) {
-	plans := map[string]map[float64]pruner.Plan{a: {}, b: {}}
-	var ratios []float64
-	for _, p := range points {
-		if p.Metric == a || p.Metric == b {
-			plans[p.Metric][p.Ratio] = p.Plan
-			if !slices.Contains(ratios, p.Ratio) {
-				ratios = append(ratios, p.Ratio)
-			}
-		}
-	}
-	slices.Sort(ratios)
-	slices.Reverse(ratios)
 	var out []OneShotIntersection
-	for _, r := range ratios {
-		pa, okA := plans[a][r]
-		pb, okB := plans[b][r]
-		if !okA || !okB {
-			continue
-		}
-		pr, rem, err := pruner.IntersectionRatios(pa, pb)
+	for _, r := range oneShotRatios(points, a, b) {
+		pa, _ := oneShotAt(points, a, r)
+		pb, _ := oneShotAt(points, b, r)
+		pr, rem, err := pruner.IntersectionRatios(pa.Plan, pb.Plan)
 		if err != nil {
 			return nil, fmt.Errorf("intersection of %s and %s at %g: %w", a, b, r, err)
 		}

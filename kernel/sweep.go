@@ -72,11 +72,12 @@ func RunSweep(name string) (experiment.Grid, error) {
 		return experiment.Grid{}, err
 	}
 	storePath := st.Path()
-	units := len(sw.Units(experiment.Shard{}))
+	all := sw.Units(experiment.Shard{})
+	units := len(all)
 	if ReadOnlyMode() {
 		g := experiment.Collect(sw, st)
 		done, total := 0, units // every unit kind, the studies' too (g.Done counts the grid's)
-		for _, u := range sw.Units(experiment.Shard{}) {
+		for _, u := range all {
 			if _, ok := st.Get(u.Key); ok {
 				done++
 			}

@@ -3,7 +3,6 @@ package workaround
 import (
 	"github.com/gomlx/gomlx/backends/simplego"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
 
 	"github.com/hybridprune/hybridprune/gemm"
 )
@@ -19,18 +18,19 @@ const (
 	opDiv
 )
 
-// broadcastRun reports how small broadcasts to full: its non-unit axes are one contiguous run
-// [a, b) of full's axes, at full size, so that small[m] meets full[(o*mid+m)*inner + i].
-func broadcastRun(small, full shapes.Shape) (outer, mid, inner int, ok bool) {
-	if small.Rank() != full.Rank() {
+// broadcastRun reports how an operand of dims small (at full's rank) broadcasts to dims full: its
+// non-unit axes must be one contiguous run [a, b) of full's axes at full size, so that small[m]
+// meets full[(o*mid+m)*inner + i].
+func broadcastRun(small, full []int) (outer, mid, inner int, ok bool) {
+	if len(small) != len(full) {
 		return 0, 0, 0, false
 	}
 	var run []int
-	for ax, d := range small.Dimensions {
+	for ax, d := range small {
 		if d == 1 {
 			continue
 		}
-		if d != full.Dimensions[ax] {
+		if d != full[ax] {
 			return 0, 0, 0, false
 		}
 		run = append(run, ax)
@@ -39,8 +39,8 @@ func broadcastRun(small, full shapes.Shape) (outer, mid, inner int, ok bool) {
 	if !ok {
 		return 0, 0, 0, false
 	}
-	outer, mid, inner = span3(full.Dimensions, a, b)
-	return outer, mid, inner, mid == small.Size()
+	outer, mid, inner = span3(full, a, b)
+	return outer, mid, inner, true
 }
 
 // applyBroadcast computes dst = full op small (smallLeft: small op full) block by block; dst may
@@ -148,7 +148,7 @@ func fastBinary(op binaryOp, stock simplegoExecutor, backend *simplego.Backend, 
 	} else if !lhs.shape.Equal(outShape) {
 		return stock(backend, node, inputs, inputsOwned) // both operands broadcast
 	}
-	outer, mid, inner, ok := broadcastRun(smallShape, outShape)
+	outer, mid, inner, ok := broadcastRun(smallShape.Dimensions, outShape.Dimensions)
 	if !ok {
 		return stock(backend, node, inputs, inputsOwned)
 	}

@@ -98,24 +98,23 @@ func execFastBroadcastInDim(backend *simplego.Backend, node *simplego.Node, inpu
 		len(src) <= 1 || len(axes) != in.shape.Rank() {
 		return l.stockBroadcastInDim(backend, node, inputs, inputsOwned)
 	}
-	// The output axes that carry a non-unit operand axis, in order; each must keep its full size.
-	var run []int
+	// The operand laid out at the output's rank (1 on the broadcast axes), as simplego reads it;
+	// its non-unit axes must keep their order (else the broadcast also transposes).
+	dims, last := make([]int, outShape.Rank()), -1
+	for i := range dims {
+		dims[i] = 1
+	}
 	for opAxis, outAxis := range axes {
 		d := in.shape.Dimensions[opAxis]
-		if d == 1 {
-			continue
-		}
-		if outAxis < 0 || outAxis >= outShape.Rank() || outShape.Dimensions[outAxis] != d || (len(run) > 0 && outAxis <= run[len(run)-1]) {
+		if outAxis < 0 || outAxis >= len(dims) || (d != 1 && outAxis <= last) {
 			return l.stockBroadcastInDim(backend, node, inputs, inputsOwned)
 		}
-		run = append(run, outAxis)
+		if d != 1 {
+			dims[outAxis], last = d, outAxis
+		}
 	}
-	a, b, ok := contiguousRun(run)
+	outer, mid, inner, ok := broadcastRun(dims, outShape.Dimensions)
 	if !ok {
-		return l.stockBroadcastInDim(backend, node, inputs, inputsOwned)
-	}
-	outer, mid, inner := span3(outShape.Dimensions, a, b)
-	if mid != len(src) {
 		return l.stockBroadcastInDim(backend, node, inputs, inputsOwned)
 	}
 	out := make([]float32, outShape.Size())
@@ -133,13 +132,13 @@ func reduceBlocks(out, src []float32, outer, mid, inner int, isMax bool) {
 	if len(src) >= 1<<18 && outer >= 2 {
 		workers = min(gemm.Threads(), outer)
 	}
+	init := float32(0)
+	if isMax {
+		init = dtypes.Float32.LowestValue().(float32)
+	}
 	gemm.Parallel(workers, func(w int) {
 		for o := w * outer / workers; o < (w+1)*outer/workers; o++ {
 			acc := out[o*inner : (o+1)*inner]
-			init := float32(0)
-			if isMax {
-				init = dtypes.Float32.LowestValue().(float32)
-			}
 			if inner == 1 && !isMax {
 				acc[0] = sumBlock(src[o*mid : (o+1)*mid])
 				continue

@@ -8,7 +8,6 @@ import (
 
 	"github.com/gomlx/gomlx/backends/simplego"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
 
 	"github.com/hybridprune/hybridprune/gemm"
 )
@@ -51,7 +50,7 @@ func execFastDot(backend *simplego.Backend, node *simplego.Node, inputs []*simpl
 		return l.stockDot(backend, node, inputs, inputsOwned)
 	}
 	nodePtr := unsafe.Pointer(node)
-	outShape := *(*shapes.Shape)(unsafe.Add(nodePtr, l.nodeShape))
+	outShape := nodeShapeOf(node, l)
 	lhs, rhs := bufferView(inputs[0], l), bufferView(inputs[1], l)
 	if outShape.DType != dtypes.Float32 || lhs.shape.DType != dtypes.Float32 || rhs.shape.DType != dtypes.Float32 ||
 		lhs.shape.Rank() != 2 || rhs.shape.Rank() != 2 {

@@ -33,13 +33,33 @@ func packAT(dst, a []float32, lda, m, r0, k0, kc int) {
 
 // packBT is PackB (identity rows, DenseCols-wide panels) for B stored
 // transposed (n x k, row stride ldb): packed row p, column j of panel q is
-// b[(col0+q*DenseCols+j)*ldb + k0+p]; columns >= n are zeros.
-func packBT(dst, b []float32, ldb, n, col0, panels, k0, kc int) {
+// b[(col0+q*DenseCols+j)*ldb + k0+p]; columns >= n are zeros. With a route's
+// 8x8 block transpose (tr non-nil), whole 8x8 blocks go through it and only
+// the ragged edges through the scalar loop.
+func packBT(tr transposeFunc, dst, b []float32, ldb, n, col0, panels, k0, kc int) {
+	kb := 0
+	if tr != nil {
+		kb = kc / 8 * 8
+	}
 	for q := range panels {
 		c0 := col0 + q*DenseCols
 		w := max(min(DenseCols, n-c0), 0)
 		pd := dst[q*kc*DenseCols : (q+1)*kc*DenseCols]
-		for j := range w {
+		j := 0
+		if kb > 0 {
+			for ; j+8 <= w; j += 8 {
+				src := b[(c0+j)*ldb+k0:]
+				_ = src[7*ldb+kb-1] // the last element the transpose reads
+				tr(kb/8, src, ldb, pd[j:], DenseCols)
+			}
+			for jj := range j {
+				src := b[(c0+jj)*ldb+k0+kb : (c0+jj)*ldb+k0+kc]
+				for p, v := range src {
+					pd[(kb+p)*DenseCols+jj] = v
+				}
+			}
+		}
+		for ; j < w; j++ {
 			src := b[(c0+j)*ldb+k0 : (c0+j)*ldb+k0+kc]
 			for p, v := range src {
 				pd[p*DenseCols+j] = v
@@ -52,6 +72,11 @@ func packBT(dst, b []float32, ldb, n, col0, panels, k0, kc int) {
 		}
 	}
 }
+
+// transposeFunc transposes nb consecutive 8x8 blocks: block i reads rows src[r*lds+8i : +8]
+// (r < 8) and writes column p of the block to dst[(8i+p)*ldd : +8]. The caller guarantees
+// both slices reach every element touched.
+type transposeFunc func(nb int, src []float32, lds int, dst []float32, ldd int)
 
 // PackB packs a kc x (panels*width) block of B into dst as consecutive
 // panels, each laid out [kc][stride] with width (<= stride) values per row;

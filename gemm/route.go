@@ -68,6 +68,11 @@ type Route struct {
 	// narrowDense[s] (s = 1..3), when set, computes only the first 16*s columns of a dense tile,
 	// for products with N < DenseCols.
 	narrowDense [4]denseKernelFunc
+	// transpose, when set, transposes 8x8 blocks for the packing of operands stored transposed
+	// (the weight gradient's Xᵀ); nil: the scalar loop.
+	transpose transposeFunc
+	// scatterAdd, when set, is the vector loop of ScatterAddRows; nil: the scalar loop.
+	scatterAdd scatterAddFunc
 }
 
 // NarrowWidth returns the fewest columns, at least n, that one of the route's narrow indexed

@@ -1,6 +1,8 @@
 package workaround
 
 import (
+	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"unsafe"
@@ -140,15 +142,18 @@ func execFastScatterSum(backend *simplego.Backend, node *simplego.Node, inputs [
 	if len(u) >= 1<<16 && n >= 16 {
 		workers = min(gemm.Threads(), n/8)
 	}
+	errs := make([]error, workers)
 	gemm.Parallel(workers, func(w int) {
-		c0, c1 := n*w/workers, n*(w+1)/workers
-		for i, r := range ix {
-			dst := out[int(r)*n+c0 : int(r)*n+c1]
-			for j, v := range u[i*n+c0 : i*n+c1] {
-				dst[j] += v
-			}
+		// Column splits on multiples of 8 keep each worker on the vector loop.
+		c0, c1 := n*w/workers/8*8, n*(w+1)/workers/8*8
+		if w == workers-1 {
+			c1 = n
 		}
+		errs[w] = gemm.ScatterAddRows(out, n, u, n, ix, c0, c1)
 	})
+	if err := errors.Join(errs...); err != nil { // rowIndices checked ix: unreachable
+		return nil, fmt.Errorf("workaround: fast ScatterSum: %w", err)
+	}
 	fastScatterCalls.Add(1)
 	return newSimplegoBuffer(outShape, out, l), nil
 }

@@ -57,6 +57,11 @@ func transpose8x8sAVX(nb int, src []float32, lds int, dst []float32, ldd int)
 //go:noescape
 func scatterAddRowsAVX(ix []int32, src []float32, lds int, dst []float32, ldd int, cols8 int)
 
+// signsAVX is a signsFunc (vec_amd64.s; AVX2).
+//
+//go:noescape
+func signsAVX(dst, src []float32, n8 int)
+
 func indexKernelAVX512(cnt int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool) {
 	seg := [2]int{0, cnt}
 	indexTilesAVX512(1, seg[:], vals, offs, b, c, ldc, load)
@@ -69,11 +74,11 @@ func indexKernelAVX2(cnt int, vals []float32, offs []uint16, b, c []float32, ldc
 
 func init() {
 	register(&Route{name: "asm-avx512", priority: 20, needs: "AVX-512F", available: cpu.X86.HasAVX512F,
-		dense: denseKernelAVX512, index: indexKernelAVX512, tiles: indexTilesAVX512, indexBlock: 64, transpose: transpose8x8sAVX, scatterAdd: scatterAddRowsAVX})
+		dense: denseKernelAVX512, index: indexKernelAVX512, tiles: indexTilesAVX512, indexBlock: 64, transpose: transpose8x8sAVX, scatterAdd: scatterAddRowsAVX, signs: signsAVX})
 	register(&Route{name: "asm-avx2", priority: 15, needs: "AVX2 and FMA", available: cpu.X86.HasAVX2 && cpu.X86.HasFMA,
 		dense: denseKernelAVX2, index: indexKernelAVX2, tiles: indexTilesAVX2, indexBlock: 128,
 		narrow: map[int]indexTilesFunc{8: indexTiles8AVX2, 16: indexTiles16AVX2,
 			32: indexTilesNarrowAVX2S1, 64: indexTilesNarrowAVX2S2, 96: indexTilesNarrowAVX2S3},
 		narrowDense: [4]denseKernelFunc{nil, denseKernelNarrowAVX2S1, denseKernelNarrowAVX2S2, denseKernelNarrowAVX2S3},
-		transpose:   transpose8x8sAVX, scatterAdd: scatterAddRowsAVX})
+		transpose:   transpose8x8sAVX, scatterAdd: scatterAddRowsAVX, signs: signsAVX})
 }

@@ -73,6 +73,8 @@ type Route struct {
 	transpose transposeFunc
 	// scatterAdd, when set, is the vector loop of ScatterAddRows; nil: the scalar loop.
 	scatterAdd scatterAddFunc
+	// signs, when set, is the vector loop of Signs; nil: the scalar loop.
+	signs signsFunc
 }
 
 // NarrowWidth returns the fewest columns, at least n, that one of the route's narrow indexed

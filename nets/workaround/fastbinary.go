@@ -159,9 +159,9 @@ func fastBinary(op binaryOp, stock simplegoExecutor, backend *simplego.Backend, 
 		applyBroadcast(op, full, full, small, outer, mid, inner, fullIdx == 1)
 		return out, nil
 	}
-	dst := make([]float32, len(full))
+	buf, dst := outputBuffer(backend, outShape, l)
 	applyBroadcast(op, dst, full, small, outer, mid, inner, fullIdx == 1)
-	return newSimplegoBuffer(outShape, dst, l), nil
+	return buf, nil
 }
 
 func execFastAdd(b *simplego.Backend, n *simplego.Node, in []*simplego.Buffer, owned []bool) (*simplego.Buffer, error) {

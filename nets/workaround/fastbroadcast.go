@@ -117,10 +117,10 @@ func execFastBroadcastInDim(backend *simplego.Backend, node *simplego.Node, inpu
 	if !ok {
 		return l.stockBroadcastInDim(backend, node, inputs, inputsOwned)
 	}
-	out := make([]float32, outShape.Size())
+	buf, out := outputBuffer(backend, outShape, l)
 	broadcastBlocks(out, src, outer, mid, inner)
 	fastBroadcastCalls.Add(1)
-	return newSimplegoBuffer(outShape, out, l), nil
+	return buf, nil
 }
 
 // reduceBlocks writes out[o*inner+i] = op over m of src[(o*mid+m)*inner+i], accumulating in

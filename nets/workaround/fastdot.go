@@ -87,10 +87,10 @@ func execFastDot(backend *simplego.Backend, node *simplego.Node, inputs []*simpl
 		fastDotCalls.Add(1)
 		return newSimplegoBuffer(outShape, c, l), nil
 	}
-	c := make([]float32, m*n)
+	out, c := outputBuffer(backend, outShape, l)
 	if err := gemm.SGEMMT(transA, transB, m, n, k, a, lda, b, ldb, c, n); err != nil {
 		return nil, fmt.Errorf("workaround: fast Dot %v x %v: %w", lhs.shape, rhs.shape, err)
 	}
 	fastDotCalls.Add(1)
-	return newSimplegoBuffer(outShape, c, l), nil
+	return out, nil
 }

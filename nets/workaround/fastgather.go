@@ -94,7 +94,7 @@ func execFastGather(backend *simplego.Backend, node *simplego.Node, inputs []*si
 	if !ok || !slices.Equal(outShape.Dimensions, []int{len(ix), n}) {
 		return l.stockGather(backend, node, inputs, inputsOwned)
 	}
-	out := make([]float32, len(ix)*n)
+	buf, out := outputBuffer(backend, outShape, l)
 	g := gemm.SplitGrid(len(ix), 1, gemm.Threads())
 	if len(out) < 1<<16 {
 		g = gemm.SplitGrid(len(ix), 1, 1)
@@ -107,7 +107,7 @@ func execFastGather(backend *simplego.Backend, node *simplego.Node, inputs []*si
 		}
 	})
 	fastGatherCalls.Add(1)
-	return newSimplegoBuffer(outShape, out, l), nil
+	return buf, nil
 }
 
 // execFastScatterSum is the ScatterSum executor installed by InstallFastOps.
@@ -136,7 +136,13 @@ func execFastScatterSum(backend *simplego.Backend, node *simplego.Node, inputs [
 	if !ok || !slices.Equal(upd.shape.Dimensions, []int{len(ix), n}) {
 		return l.stockScatterSum(backend, node, inputs, inputsOwned)
 	}
-	out := slices.Clone(base[:d*n])
+	var out []float32
+	var owned *simplego.Buffer // the operand's buffer, taken over (simplego's convention) when owned
+	if inputsOwned[0] && len(base) == d*n {
+		out, owned, inputs[0] = base, inputs[0], nil
+	} else {
+		out = slices.Clone(base[:d*n])
+	}
 	// Rows may repeat, so workers split the columns, not the indices.
 	workers := 1
 	if len(u) >= 1<<16 && n >= 16 {
@@ -155,5 +161,8 @@ func execFastScatterSum(backend *simplego.Backend, node *simplego.Node, inputs [
 		return nil, fmt.Errorf("workaround: fast ScatterSum: %w", err)
 	}
 	fastScatterCalls.Add(1)
+	if owned != nil {
+		return owned, nil
+	}
 	return newSimplegoBuffer(outShape, out, l), nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/hybridprune/hybridprune/gemm"
 )
 
 // TestFastGatherScatterMatchStock runs the im2col pattern (a row Gather) and its gradient (the row
@@ -105,9 +106,9 @@ func TestSigns(t *testing.T) {
 	in := []float32{0, float32(math.Copysign(0, -1)), 1e-45, -1e-45, 3, -2.5, float32(math.Inf(1)), float32(math.Inf(-1)), nan, -nan}
 	want := []float32{0, 0, 1, -1, 1, -1, 1, -1, 0, 0}
 	got := make([]float32, len(in))
-	signs(got, in)
+	gemm.Signs(got, in)
 	if !slices.Equal(got, want) {
-		t.Errorf("signs(%v) = %v, want %v", in, got, want)
+		t.Errorf("gemm.Signs(%v) = %v, want %v", in, got, want)
 	}
 	if err := InstallFastOps(); err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 )
 
@@ -95,13 +96,17 @@ var (
 //     index iterator;
 //   - Gather of whole rows (the im2col of Conv2D) copies rows, and the matching ScatterSum (its
 //     gradient) adds rows, instead of an index iterator per element;
-//   - Sign of float32 (the ReLU gradient) runs branch-free;
+//   - Sign of float32 (the ReLU and max-pool gradients) runs branch-free (gemm.Signs, AVX2 on the
+//     SIMD routes);
 //   - BroadcastInDim, ReduceSum and ReduceMax of float32 over one contiguous run of axes (batch
 //     norm's per-channel statistics and scales, biases, pooling windows) run as loops over
 //     contiguous blocks (sums over a whole contiguous block on eight partial sums);
 //   - Add, Sub, Mul and Div of float32 where one operand broadcasts along one contiguous run of
 //     axes (batch norm's x - mean and x * scale + offset, a dense bias) loop over blocks instead
 //     of simplego's per-element broadcast iterator.
+//
+// Their results come from simplego's own buffer pool (outputBuffer), as simplego's executors' do,
+// so a training step neither allocates nor zeroes its activations afresh.
 //
 // It is idempotent, and does nothing (returning nil) when $HYBRIDPRUNE_FASTOPS is "0". Before
 // installing anything it checks, by reflection, every unexported simplego field it reads (names
@@ -255,4 +260,27 @@ func newSimplegoBuffer(shape shapes.Shape, flat []float32, l *simplegoLayout) *s
 	*(*any)(unsafe.Add(p, l.bufFlat)) = flat
 	*(*bool)(unsafe.Add(p, l.bufValid)) = true
 	return b
+}
+
+// simplegoGetBuffer is simplego's pooled allocator, (*Backend).getBufferForShape: it returns a
+// valid buffer of the shape from simplego's pool, its contents undefined (no zeroing), or nil
+// once the backend is finalized. Reached by name like the executor table (the package's empty
+// linkname.s lets a body-less declaration compile).
+//
+//go:linkname simplegoGetBuffer github.com/gomlx/gomlx/backends/simplego.(*Backend).getBufferForShape
+func simplegoGetBuffer(b *simplego.Backend, shape shapes.Shape) *simplego.Buffer
+
+// outputBuffer returns a float32 buffer of shape for an executor's result and its data, from
+// simplego's pool when it has one of that size (so the executor neither allocates nor zeroes:
+// every caller overwrites all elements), else freshly allocated.
+func outputBuffer(backend *simplego.Backend, shape shapes.Shape, l *simplegoLayout) (*simplego.Buffer, []float32) {
+	if backend != nil && shape.DType == dtypes.Float32 {
+		if buf := simplegoGetBuffer(backend, shape); buf != nil {
+			if f, ok := bufferView(buf, l).flat.([]float32); ok && len(f) == shape.Size() {
+				return buf, f
+			}
+		}
+	}
+	f := make([]float32, shape.Size())
+	return newSimplegoBuffer(shape, f, l), f
 }

@@ -89,8 +89,8 @@ func execFastTranspose(backend *simplego.Backend, node *simplego.Node, inputs []
 	if !ok || rows*cols != len(src) || outShape.Size() != len(src) {
 		return l.stockTranspose(backend, node, inputs, inputsOwned)
 	}
-	dst := make([]float32, len(src))
+	buf, dst := outputBuffer(backend, outShape, l)
 	transpose2D(dst, src, rows, cols)
 	fastTransposeCalls.Add(1)
-	return newSimplegoBuffer(outShape, dst, l), nil
+	return buf, nil
 }

@@ -1,0 +1,34 @@
+package gemm_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/hybridprune/hybridprune/gemm"
+	"github.com/hybridprune/hybridprune/gemm/gemmtest"
+)
+
+// TestSigns checks Signs on every route against the definition, on signed zeros, subnormals,
+// infinities and NaNs at every position of the vector loop and its tail, in place and not, on
+// lengths below and above the parallel split.
+func TestSigns(t *testing.T) {
+	nan := float32(math.NaN())
+	special := []float32{0, float32(math.Copysign(0, -1)), 1e-45, -1e-45, 3, -2.5, float32(math.Inf(1)), float32(math.Inf(-1)), nan, -nan, 7e-39, -1}
+	want1 := []float32{0, 0, 1, -1, 1, -1, 1, -1, 0, 0, 1, -1}
+	gemmtest.ForEachRoute(t, func(t *testing.T) {
+		for _, n := range []int{1, 7, 8, 9, 12, 31, 1000, 1<<18 + 5} {
+			src, want := make([]float32, n), make([]float32, n)
+			for i := range n {
+				src[i], want[i] = special[i%len(special)], want1[i%len(special)]
+			}
+			got := make([]float32, n)
+			gemm.Signs(got, src)
+			gemm.Signs(src, src) // in place
+			for i := range n {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) || math.Float32bits(src[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("n=%d: sign of %v at %d: got %v (in place %v), want %v", n, special[i%len(special)], i, got[i], src[i], want[i])
+				}
+			}
+		}
+	})
+}

@@ -1,0 +1,1 @@
+// Empty: lets fastops.go declare simplegoGetBuffer without a body (go:linkname).

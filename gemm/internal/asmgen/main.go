@@ -1,5 +1,5 @@
 // Command asmgen writes kernel_avx2_amd64.s, the AVX2+FMA micro-kernels of
-// package gemm. The kernels are straight-line code unrolled over column
+// package gemm, and kernel_neon_arm64.s, its arm64 NEON dense micro-kernel. The kernels are straight-line code unrolled over column
 // strips; generating them keeps the register plan in one place. Run it with
 // `go generate ./gemm` (see kernel_amd64.go).
 package main
@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"path/filepath"
 )
 
 func main() {
@@ -38,6 +39,9 @@ func main() {
 		indexUnrolled(p, vecs)
 	}
 	if err := os.WriteFile(out, w.Bytes(), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(filepath.Dir(out), "kernel_neon_arm64.s"), neonFile(), 0o644); err != nil {
 		log.Fatal(err)
 	}
 }

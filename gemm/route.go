@@ -187,7 +187,7 @@ func EnvError() error { return envErr }
 // Routes lists the micro-kernel routes usable on this CPU and build, fastest
 // (default) first: "asm-avx512" (Go assembly, amd64 with AVX-512F),
 // "asm-avx2" (Go assembly, amd64 with AVX2 and FMA), "asm-neon" (Go assembly,
-// arm64 Advanced SIMD; dense kernel only), "archsimd-avx512"
+// arm64 Advanced SIMD), "archsimd-avx512"
 // (simd/archsimd, only with GOEXPERIMENT=simd) and "go" (portable pure Go,
 // always present).
 func Routes() []string {

@@ -60,6 +60,86 @@ func neonDense(p func(string, ...any)) {
 	p("\tRET")
 }
 
+// neonIndex writes indexTilesNEON: the 3x128 indexed tile as four 3x32 column strips, over
+// ntiles row tiles sharing one packed B panel (see indexTilesFunc). Per strip, V0..V23 accumulate
+// (row i in V8i..V8i+7, started from C when load is set), V28..V30 hold the step's three
+// broadcast values (LD1R) and V24..V27 the gathered B row, 16 columns at a time: per step, 3
+// broadcast loads, 3 offset loads, 6 64-byte B loads and 24 FMLAs.
+func neonIndex(p func(string, ...any)) {
+	p("// func indexTilesNEON(ntiles int, seg []int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool)")
+	p("TEXT ·indexTilesNEON(SB), NOSPLIT, $0-137")
+	p("\tMOVD ldc+128(FP), R4")
+	p("\tLSL  $2, R4, R4")
+	p("\tMOVD b_base+80(FP), R2")
+	p("\tMOVBU load+136(FP), R5")
+	for s := range 4 {
+		p("\t// strip %d: columns %d..%d of every tile", s, 32*s, 32*s+31)
+		p("\tADD  $%d, R2, R15", 128*s)
+		p("\tMOVD seg_base+8(FP), R11")
+		p("\tMOVD c_base+104(FP), R12")
+		p("\tMOVD ntiles+0(FP), R13")
+		p("xtile%d:", s)
+		p("\tCBZ  R13, xdone%d", s)
+		p("\tMOVD (R11), R9")
+		p("\tMOVD 8(R11), R8")
+		p("\tSUB  R9, R8, R8")
+		p("\tMOVD vals_base+32(FP), R6")
+		p("\tMOVD $12, R10")
+		p("\tMUL  R9, R10, R10")
+		p("\tADD  R10, R6, R6")
+		p("\tMOVD offs_base+56(FP), R7")
+		p("\tMOVD $6, R10")
+		p("\tMUL  R9, R10, R10")
+		p("\tADD  R10, R7, R7")
+		p("\tADD  $%d, R12, R14", 128*s)
+		p("\tCBZ  R5, xzero%d", s)
+		for i := range 3 {
+			p("\tVLD1.P 64(R14), [V%d.S4, V%d.S4, V%d.S4, V%d.S4]", 8*i, 8*i+1, 8*i+2, 8*i+3)
+			p("\tVLD1 (R14), [V%d.S4, V%d.S4, V%d.S4, V%d.S4]", 8*i+4, 8*i+5, 8*i+6, 8*i+7)
+			p("\tSUB  $64, R14, R14")
+			p("\tADD  R4, R14, R14")
+		}
+		p("\tB    xloop%d", s)
+		p("xzero%d:", s)
+		for r := range 24 {
+			p("\tVEOR V%d.B16, V%d.B16, V%d.B16", r, r, r)
+		}
+		p("xloop%d:", s)
+		p("\tCBZ  R8, xstore%d", s)
+		for i := range 3 {
+			p("\tVLD1R.P 4(R6), [V%d.S4]", 28+i)
+			p("\tMOVHU.P 2(R7), R9")
+			p("\tADD  R9<<3, R15, R10")
+			p("\tVLD1.P 64(R10), [V24.S4, V25.S4, V26.S4, V27.S4]")
+			for v := range 4 {
+				p("\tVFMLA V%d.S4, V%d.S4, V%d.S4", 24+v, 28+i, 8*i+v)
+			}
+			p("\tVLD1 (R10), [V24.S4, V25.S4, V26.S4, V27.S4]")
+			for v := range 4 {
+				p("\tVFMLA V%d.S4, V%d.S4, V%d.S4", 24+v, 28+i, 8*i+4+v)
+			}
+		}
+		p("\tSUB  $1, R8, R8")
+		p("\tB    xloop%d", s)
+		p("xstore%d:", s)
+		p("\tADD  $%d, R12, R14", 128*s)
+		for i := range 3 {
+			p("\tVST1.P [V%d.S4, V%d.S4, V%d.S4, V%d.S4], 64(R14)", 8*i, 8*i+1, 8*i+2, 8*i+3)
+			p("\tVST1 [V%d.S4, V%d.S4, V%d.S4, V%d.S4], (R14)", 8*i+4, 8*i+5, 8*i+6, 8*i+7)
+			p("\tSUB  $64, R14, R14")
+			p("\tADD  R4, R14, R14")
+		}
+		p("\tADD  $8, R11, R11")
+		for range 3 {
+			p("\tADD  R4, R12, R12")
+		}
+		p("\tSUB  $1, R13, R13")
+		p("\tB    xtile%d", s)
+		p("xdone%d:", s)
+	}
+	p("\tRET")
+}
+
 // neonFile returns the contents of kernel_neon_arm64.s.
 func neonFile() []byte {
 	var w []byte
@@ -71,5 +151,7 @@ func neonFile() []byte {
 	p(`#include "textflag.h"`)
 	p("")
 	neonDense(p)
+	p("")
+	neonIndex(p)
 	return w
 }

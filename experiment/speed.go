@@ -169,10 +169,25 @@ func CollectSpeed(s Sweep, sp Speed, st *Store) (base *Row, rows []*Row) {
 	return base, rows
 }
 
+// Fig20Level returns the accuracy at which section 5.5 compares filter and hybrid pruning, and how
+// it was chosen: on MNIST the paper's 0.973, which is its original model's 0.983 less one point;
+// on other data the same rule on the grid's own baseline (the paper gives no level there). ok is
+// false when a non-MNIST grid has no baseline row yet.
+func Fig20Level(g Grid) (level float64, how string, ok bool) {
+	if g.Sweep.Baseline.Data.Dataset == "mnist" {
+		return 0.973, "the paper's 0.973", true
+	}
+	if g.Baseline == nil {
+		return 0, "", false
+	}
+	b := g.Baseline.Metrics.Accuracy
+	return b - 0.01, fmt.Sprintf("%.4f: the baseline's %.4f less one point, the paper's rule (0.983 -> 0.973)", b-0.01, b), true
+}
+
 // Fig20Verdicts checks section 5.5's two speed claims with the grid's accuracies of sp.Metric and
-// the speed rows: at the same accuracy (the paper's 0.973) hybrid pruning is faster than filter
-// pruning (paper: 1.3x on a sparse tensor core), and hybrid pruning at 0.5 is faster than 2:4
-// only (paper: 1.36x).
+// the speed rows: at the same accuracy (Fig20Level) hybrid pruning is faster than filter pruning
+// (paper: 1.3x on a sparse tensor core), and hybrid pruning at 0.5 is faster than 2:4 only
+// (paper: 1.36x).
 func Fig20Verdicts(g Grid, sp Speed, base *Row, speed []*Row) []Verdict {
 	f, h := g.Filter[sp.Metric], g.Hybrid[sp.Metric]
 	ms := func(r *Row, v string) float64 {
@@ -183,12 +198,16 @@ func Fig20Verdicts(g Grid, sp Speed, base *Row, speed []*Row) []Verdict {
 	}
 	at := func(ratio float64) int { return slices.Index(g.Sweep.Ratios, ratio) }
 	var out []Verdict
-	rf, okf := SmallestRatioAtLeast(g.Sweep.Ratios, f, 0.973)
-	rh, okh := SmallestRatioAtLeast(g.Sweep.Ratios, h, 0.973)
-	v := Verdict{Claim: "at the same accuracy (0.973), hybrid pruning runs faster than filter pruning",
-		Paper: "1.3x (filter at 0.5, hybrid at 0.7; GPU sparse tensor cores)", Status: "open",
-		Ours: "the grid does not reach 0.973 with both"}
-	if okf && okh && at(rf) >= 0 && at(rh) >= 0 {
+	level, how, okl := Fig20Level(g)
+	rf, okf := SmallestRatioAtLeast(g.Sweep.Ratios, f, level)
+	rh, okh := SmallestRatioAtLeast(g.Sweep.Ratios, h, level)
+	v := Verdict{Claim: "at the same accuracy (" + how + "), hybrid pruning runs faster than filter pruning",
+		Paper: "1.3x (MNIST: filter at 0.5, hybrid at 0.7; GPU sparse tensor cores)", Status: "open",
+		Ours: fmt.Sprintf("the grid does not reach %.4f with both", level)}
+	if !okl {
+		v.Claim, v.Ours = "at the same accuracy, hybrid pruning runs faster than filter pruning", "no baseline row yet"
+	}
+	if okl && okf && okh && at(rf) >= 0 && at(rh) >= 0 {
 		d, n := ms(speed[at(rf)], "dense"), ms(speed[at(rh)], "nm")
 		v.Ours = fmt.Sprintf("filter pruning reaches it down to %.1f (%.2f ms/batch dense), hybrid down to %.1f (%.2f ms/batch 2:4): %.2fx",
 			rf, d, rh, n, d/n)

@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -63,6 +64,21 @@ func TestFig20Verdicts(t *testing.T) {
 	if len(vs) != 2 || vs[0].Status != "confirmed" || !strings.Contains(vs[0].Ours, "1.25x") ||
 		vs[1].Status != "confirmed" || !strings.Contains(vs[1].Ours, "2.00x") {
 		t.Fatalf("verdicts %+v", vs)
+	}
+	// Off MNIST the level is the baseline's accuracy less one point: 0.75 -> 0.74, which filter
+	// pruning keeps down to 0.5 and hybrid pruning down to 0.7, as above (0.98 ... scaled down).
+	s.Baseline.Data.Dataset = "cifar10"
+	g.Sweep = s
+	if _, _, ok := Fig20Level(g); ok {
+		t.Fatal("Fig20Level without a baseline row: ok")
+	}
+	g.Baseline = acc(0.75)
+	g.Filter["m"] = []*Row{acc(0.745), acc(0.741), acc(0.70)}
+	g.Hybrid["m"] = []*Row{acc(0.742), acc(0.73), acc(0.69)}
+	vs = Fig20Verdicts(g, Speed{Metric: "m"}, ms(15, 12), []*Row{ms(14, 8), ms(10, 6), ms(8, 5)})
+	if level, _, _ := Fig20Level(g); math.Abs(level-0.74) > 1e-12 || vs[0].Status != "confirmed" ||
+		!strings.Contains(vs[0].Claim, "0.7400") || !strings.Contains(vs[0].Ours, "1.25x") {
+		t.Fatalf("level %v, verdicts %+v", level, vs)
 	}
 }
 

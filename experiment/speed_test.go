@@ -99,3 +99,28 @@ func TestEq3Verdicts(t *testing.T) {
 		t.Fatalf("verdicts %+v", vs)
 	}
 }
+
+// TestKVerdicts on hand-made grids: metric a peaks at k = 0.25 by 0.02 (interior), metric b at
+// k = 0 (an endpoint): neither best k is near 0.9, and not every maximum is interior.
+func TestKVerdicts(t *testing.T) {
+	var grids []Grid
+	a := []float64{0.60, 0.62, 0.40, 0.41, 0.30}
+	b := []float64{0.64, 0.33, 0.29, 0.31, 0.30}
+	for i, k := range []float64{1, 0, 0.25, 0.5, 0.75} { // out of order: KVerdicts sorts by k
+		j := []int{4, 0, 1, 2, 3}[i]
+		s := testSweep()
+		s.Metrics, s.Ratios, s.K = []string{"a", "b"}, []float64{0.5, 0.4}, k
+		row := func(v float64) []*Row { return []*Row{nil, {Metrics: Metrics{Accuracy: v}}} }
+		grids = append(grids, Grid{Sweep: s, Hybrid: map[string][]*Row{"a": row(a[j]), "b": row(b[j])}})
+	}
+	vs := KVerdicts(grids, 0.4)
+	if vs[0].Status != "refuted" || !strings.Contains(vs[0].Ours, "a: k = 0.25 (0.6200)") || !strings.Contains(vs[0].Ours, "b: k = 0 (0.6400)") {
+		t.Errorf("best-k verdict %+v", vs[0])
+	}
+	if vs[1].Status != "refuted" || !strings.Contains(vs[1].Ours, "a: best k = 0.25, 0.0200 above") {
+		t.Errorf("interior verdict %+v", vs[1])
+	}
+	if vs := KVerdicts(grids[:2], 0.4); vs[0].Status != "open" {
+		t.Errorf("two grids: %+v", vs)
+	}
+}

@@ -339,17 +339,10 @@ func PaperTable1Series(g experiment.Grid, column string) *Series {
 // remaining ratio, the 2:4-only baseline, and the paper's two speed claims checked against the
 // grid's accuracies.
 func Fig20(name, metric string, batch int) error {
-	root, err := RepoDir()
+	g, sp, base, rows, st, err := fig20Rows(name, metric, batch)
 	if err != nil {
 		return err
 	}
-	sw, st, _, err := openSweep(root, name) // one read of the store for the grid and the speed rows
-	if err != nil {
-		return err
-	}
-	g := experiment.Collect(sw, st)
-	sp := experiment.Speed{Metric: metric, Batch: batch}
-	base, rows := experiment.CollectSpeed(g.Sweep, sp, st)
 	dense, nm := Series{Name: "filter pruning (dense kernels)"}, Series{Name: "hybrid (2:4 conv layers)"}
 	if base != nil { // ratio 1 first: the ratios run downwards from there
 		dense.X, dense.Y = append(dense.X, 1), append(dense.Y, base.Metrics.MsPerBatch["dense"])
@@ -384,6 +377,33 @@ func Fig20(name, metric string, batch int) error {
 	DisplayTable([]string{"remaining", "filter accuracy", "filter ms", "hybrid accuracy", "hybrid ms", "hybrid speedup"}, table)
 	Verdicts(experiment.Fig20Verdicts(g, sp, base, rows))
 	return nil
+}
+
+// fig20Rows reads sweep name's grid and the speed rows of metric's trajectory at batch, in one
+// read of the store.
+func fig20Rows(name, metric string, batch int) (experiment.Grid, experiment.Speed, *experiment.Row, []*experiment.Row, *experiment.Store, error) {
+	sp := experiment.Speed{Metric: metric, Batch: batch}
+	root, err := RepoDir()
+	if err != nil {
+		return experiment.Grid{}, sp, nil, nil, nil, err
+	}
+	sw, st, _, err := openSweep(root, name)
+	if err != nil {
+		return experiment.Grid{}, sp, nil, nil, nil, err
+	}
+	g := experiment.Collect(sw, st)
+	base, rows := experiment.CollectSpeed(g.Sweep, sp, st)
+	return g, sp, base, rows, st, nil
+}
+
+// Fig20Verdicts returns Fig20's two verdicts (section 5.5's speed claims) without drawing, for a
+// notebook's closing verdict table.
+func Fig20Verdicts(name, metric string, batch int) ([]experiment.Verdict, error) {
+	g, sp, base, rows, _, err := fig20Rows(name, metric, batch)
+	if err != nil {
+		return nil, err
+	}
+	return experiment.Fig20Verdicts(g, sp, base, rows), nil
 }
 
 // OrderPlot draws, per metric, the hybrid (filters, then 2:4) and the reversed-order (2:4, then

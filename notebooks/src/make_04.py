@@ -20,8 +20,8 @@ stands, with the command that runs it where the data is.
 | Fig. 10 | AlexNet / CIFAR-10 | `sweeps/alexnet-cifar10.json` | baseline 20 epochs x ~64 s; 84 units of 15-90 s: about 1.5 h | **done on full CIFAR-10**: 86 of 86 units (below) |
 | Fig. 20 | AlexNet / CIFAR-10 | `... -speed l1-in -speed-only` | 25 s | **done** for the input-L1 trajectory (below) |
 | Fig. 16 (reversed order) | AlexNet / CIFAR-10 | `sweeps/alexnet-cifar10-reversed.json` | 12 reversed points x ~85 s | **done on full CIFAR-10** (12 of 12 reversed points, below) |
-| Figs. 17, 19 (k sweeps) | AlexNet / CIFAR-10 | `sweeps/alexnet-cifar10-k.json` (`"ks": [0.5, 1, 0, 0.25, 0.75]`) | 4 new k x 2 metrics x 12 units of ~60 s: about 1.6 h | **partly run**: k = 0.5 (the main sweep's rows), k = 1 (hybrid 1 and 2) and k = 0 (hybrid 2); k = 0.25 and 0.75 not yet (about 50 min more; the same command resumes) |
-| Figs. 12, 18 | VGG16 / CIFAR-10 | `sweeps/vgg16-cifar10.json` (VGG16-BN, 10-epoch baseline; hybrid 2, output L1, input L1 at 0.9..0.4) | VGG16-BN trains at about 48 images/s here (0.80x PyTorch): ~18 min per epoch, ~3 h for the baseline, ~6 h more for the 36 one-epoch units (cheaper as filters go) | **running** in the background queue (resumable; rows appear below as units finish) |
+| Figs. 17, 19 (k sweeps) | AlexNet / CIFAR-10 | `sweeps/alexnet-cifar10-k.json` (`"ks": [0.5, 1, 0, 0.25, 0.75]`) | 4 new k x 2 metrics x 12 units of ~60 s: about 1.6 h | **done on full CIFAR-10** (121 of 121 units, below) |
+| Fig. 12 (Fig. 18: its k sweep, not queued) | VGG16 / CIFAR-10 | `sweeps/vgg16-cifar10.json` (VGG16-BN, 10-epoch baseline; hybrid 2, output L1, input L1 at 0.9..0.4) | VGG16-BN trains at about 48 images/s here (0.80x PyTorch): ~18 min per epoch, ~3 h for the baseline, ~6 h more for the 36 one-epoch units (cheaper as filters go) | **running** in the background queue (resumable; rows appear below as units finish) |
 | Fig. 14 | SimpleNet / CIFAR-10 | `sweeps/simplenet-cifar10.json` (the same grid) | about VGG16's | queued after VGG16, not started |
 | Figs. 9, 11, 13 | AlexNet, VGG16, SimpleNet / SVHN | `"dataset": "svhn"` | as CIFAR-10 | the files are not on this machine |
 | - | CIFAR-100 | `"dataset": "cifar100"` | as CIFAR-10 | the files are not on this machine |
@@ -176,25 +176,31 @@ if svg, err := kernel.KPlot(grids, "hybrid", 0.4, "Fig. 17: AlexNet / CIFAR-10, 
 } else {
 	fmt.Println("Fig. 17 not drawn yet:", err)
 }
+kernel.Verdicts(experiment.KVerdicts(grids, 0.4))
 """)
 
 md("""
-**Reading (partial).** At 0.4 remaining, hybrid 2 keeps 0.6432 at k = 0 (where it is output L1:
-the same as the output-L1 row, 0.6426), 0.2917 at k = 0.5 and 0.3266 at k = 1 (where it is the
-preservation ranking; hybrid 1 at k = 1 gives the same 0.3266, and 0.3964 at k = 0.5). The paper's
-Fig. 17 finds the best k on CIFAR-10 at 0.9 (62.6%); on our three k the best is k = 0, the metric
-without its 2:4 term, because under a raw global ranking any weight on the 2:4 term strips conv1.
-k = 0.25 and 0.75, which would show where between 0 and 0.5 the collapse starts, are not run yet.
+**Reading.** All five k ran for both metrics (k = 0.5 is the main sweep's rows). At 0.4 remaining
+the hybrid accuracy is, for k = 0 / 0.25 / 0.5 / 0.75 / 1: hybrid 2 0.6432 / 0.3357 / 0.2917 /
+0.3146 / 0.3266, hybrid 1 0.6432 / **0.6459** / 0.3964 / 0.4231 / 0.3266. The two metrics coincide at
+the ends (k = 0 is output L1, k = 1 the preservation ranking). Hybrid 2 collapses for every k > 0
+already at 0.9 (0.585-0.590 against 0.7279 at k = 0): any weight on its 2:4 term strips conv1 under a
+raw global ranking. Hybrid 1 holds up to k = 0.25 (its best, within 0.003 of k = 0 at every ratio)
+and collapses from k = 0.5 at 0.5 remaining, from k = 0.75 at 0.8. The paper's Fig. 17 finds the
+best k on CIFAR-10 at 0.9 (62.6%): **refuted** here, where the best k is 0-0.25 and k = 0.9 would
+sit in the collapsed range (0.33-0.42 at 0.4 for k = 0.75-1).
 """)
 
 md("""
-## Figs. 12 and 18: VGG16 / CIFAR-10
+## Fig. 12: VGG16 / CIFAR-10 (and what Fig. 18 needs)
 
 `sweeps/vgg16-cifar10.json`: VGG16 with batch norm (the paper's VGG16 has none; without it a
 10-epoch recipe does not train here), a 10-epoch baseline (the AlexNet grids use 20: VGG16-BN
 converges faster and costs 5x more per epoch) and the three metrics the issue asks for first. Same
 protocol as Fig. 10 (1 fine-tuning epoch per 0.1 step, 1 retraining epoch for each hybrid point).
-The cell reads the store and draws what has finished; it trains nothing.
+The cell reads the store and draws what has finished; it trains nothing. Fig. 18 (VGG16's hybrid
+accuracy at 0.4 and 0.5 against k) is a k sweep of this grid (`"ks"` as in `alexnet-cifar10-k`):
+about 4 x 2 x 12 more one-epoch VGG16 units, not queued.
 """)
 code("""
 %%
@@ -209,8 +215,35 @@ if v.Baseline == nil {
 }
 if done > 2 {
 	kernel.DisplayPlot(kernel.SweepPlot(v, "filter", "Fig. 12: VGG16 / CIFAR-10, filter pruning", nil, nil))
-	kernel.DisplayPlot(kernel.SweepPlot(v, "hybrid", "Fig. 18: VGG16 / CIFAR-10, hybrid pruning", nil, nil))
+	kernel.DisplayPlot(kernel.SweepPlot(v, "hybrid", "Fig. 12: VGG16 / CIFAR-10, hybrid pruning", nil, nil))
 }
+""")
+
+md("""
+## Verdicts: the paper's claims on our CIFAR-10 numbers
+
+Every claim this notebook checks, in one table (AlexNet / CIFAR-10; raw global ranking as the
+paper describes it, 1 fine-tuning and 1 retraining epoch per point).
+""")
+code("""
+%%
+main, err := kernel.LoadSweep("alexnet-cifar10")
+if err != nil {
+	panic(err)
+}
+rev, err := kernel.LoadSweep("alexnet-cifar10-reversed")
+if err != nil {
+	panic(err)
+}
+ks, err := kernel.LoadKSweep("alexnet-cifar10-k")
+if err != nil {
+	panic(err)
+}
+f20, err := kernel.Fig20Verdicts("alexnet-cifar10", "l1-in", 128)
+if err != nil {
+	panic(err)
+}
+kernel.Verdicts(experiment.Section52Verdicts(main), experiment.OrderVerdicts(rev), f20, experiment.KVerdicts(ks, 0.4))
 """)
 
 nbwrite.write("04-paper-other-datasets", "paper04", cells)

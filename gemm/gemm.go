@@ -198,14 +198,16 @@ func mulPacked(m, n, k int, pa, b []float32, ldb int, transB bool, bRows []int32
 		defer PutFloats(bufp)
 		bp := *bufp
 		var scratch ScratchTile
-		for pc := 0; pc < k; pc += kb {
-			kc := min(kb, k-pc)
-			rowOf := func(p int) int { return pc + p }
-			if bRows != nil {
-				rowOf = func(p int) int { return int(bRows[pc+p]) }
-			}
-			for qc := q0; qc < q1; qc += ncp {
-				np := min(ncp, q1-qc)
+		// N chunks outermost (BLIS's order): a chunk's C columns (m x ncDense) stay in cache
+		// across the K blocks instead of the whole of C being swept once per block.
+		for qc := q0; qc < q1; qc += ncp {
+			np := min(ncp, q1-qc)
+			for pc := 0; pc < k; pc += kb {
+				kc := min(kb, k-pc)
+				rowOf := func(p int) int { return pc + p }
+				if bRows != nil {
+					rowOf = func(p int) int { return int(bRows[pc+p]) }
+				}
 				if transB {
 					packBT(kr.transpose, bp, b, ldb, n, qc*DenseCols, np, pc, kc)
 				} else {

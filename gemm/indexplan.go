@@ -161,10 +161,14 @@ func (p *IndexPlan) run(b []float32, n int, c []float32) {
 		defer PutFloats(panelp)
 		panel := *panelp
 		var scratch ScratchTile
-		for blk := range p.nkb {
-			k0 := blk * p.kb
-			rowOf := func(r int) int { return k0 + r }
-			for q := q0; q < q1; q++ {
+		// Column panels outermost: a panel's C columns (rows x IndexCols) stay in cache while
+		// every K block accumulates into them. With the K blocks outermost, a wide product swept
+		// the whole of C once per block from memory (VGG16's conv2 at batch 128: C is 33 MB, and
+		// 2:4 ran at 0.72x dense).
+		for q := q0; q < q1; q++ {
+			for blk := range p.nkb {
+				k0 := blk * p.kb
+				rowOf := func(r int) int { return k0 + r }
 				PackB(panel, b, n, n, q*IndexCols, 1, p.kb, IndexCols, IndexStride, rowOf, p.k)
 				// Full tiles of a full-width panel run in one call; tiles that
 				// stick out of C (ragged last tile, narrow last panel) go

@@ -454,8 +454,9 @@ func LoadKSweep(name string) ([]experiment.Grid, error) {
 }
 
 // KPlot draws, per metric, the column's accuracy at the remaining ratio against k, one point per
-// grid of a k sweep (the paper's Figs. 17-19).
-func KPlot(grids []experiment.Grid, column string, ratio float64, title string) (string, error) {
+// grid of a k sweep (the paper's Figs. 17-19); extra series (the paper's reported points) are
+// drawn beside them.
+func KPlot(grids []experiment.Grid, column string, ratio float64, title string, extra ...Series) (string, error) {
 	if len(grids) == 0 {
 		return "", fmt.Errorf("kernel: KPlot %q: no grids", title)
 	}
@@ -485,5 +486,15 @@ func KPlot(grids []experiment.Grid, column string, ratio float64, title string) 
 	if len(series) == 0 {
 		return "", fmt.Errorf("kernel: KPlot %q: no finished units yet", title)
 	}
-	return LinePlot(title, "k (weight of the N:M term)", "test accuracy", series...)
+	series = append(series, extra...)
+	// The curves fill the upper part wherever the best k lies: room below them for the legend.
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, s := range series {
+		for _, y := range s.Y {
+			lo, hi = min(lo, y), max(hi, y)
+		}
+	}
+	d := max(hi-lo, 1e-3)
+	o := PlotOptions{LegendBottom: true, YMin: lo - 0.45*d, YMax: hi + 0.05*d}
+	return LinePlotWith(o, title, "k (weight of the N:M term)", "test accuracy", series...)
 }

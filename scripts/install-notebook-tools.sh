@@ -92,7 +92,10 @@ install_tool gopls golang.org/x/tools/gopls "$GOPLS_VERSION" golang.org/x/tools/
 # --- Register the kernel ---------------------------------------------------------
 log "registering GoNB kernel (gonb --install)"
 gonb --install --logtostderr 2>&1 | sed 's/^/  /'
-if jupyter kernelspec list 2>/dev/null | grep -q '^ *gonb '; then
+# Capture the list first: under pipefail, `jupyter ... | grep -q` fails whenever grep exits
+# before jupyter has written everything (jupyter then dies of SIGPIPE).
+specs="$(jupyter kernelspec list 2>/dev/null || true)"
+if grep -q '^ *gonb ' <<<"$specs"; then
   log "kernelspec gonb registered"
 else
   log "kernelspec gonb NOT found by 'jupyter kernelspec list'" >&2

@@ -34,7 +34,10 @@ func KVerdicts(grids []Grid, ratio float64) []Verdict {
 		accs := make([]float64, len(grids))
 		ib := 0
 		for i, g := range grids {
-			accs[i] = Accuracy(g.Hybrid[m][idx])
+			accs[i] = math.NaN()
+			if rows := g.Hybrid[m]; idx < len(rows) {
+				accs[i] = Accuracy(rows[idx])
+			}
 			if math.IsNaN(accs[i]) {
 				known = false
 			}
@@ -47,7 +50,7 @@ func KVerdicts(grids []Grid, ratio float64) []Verdict {
 		}
 		kb := grids[ib].Sweep.K
 		bests = append(bests, fmt.Sprintf("%s: k = %g (%.4f)", m, kb, accs[ib]))
-		allHigh = allHigh && kb >= 0.75
+		allHigh = allHigh && kb >= 0.75 && kb < 1 // the grid points nearest 0.9; k = 1 is v alone
 		margin := accs[ib] - max(accs[0], accs[len(accs)-1])
 		interior := ib > 0 && ib < len(accs)-1 && margin > KNoise
 		allInner = allInner && interior

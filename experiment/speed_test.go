@@ -3,6 +3,7 @@ package experiment
 import (
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -119,6 +120,21 @@ func TestKVerdicts(t *testing.T) {
 	}
 	if vs[1].Status != "refuted" || !strings.Contains(vs[1].Ours, "a: best k = 0.25, 0.0200 above") {
 		t.Errorf("interior verdict %+v", vs[1])
+	}
+	// A best k of 1 is v alone: it does not confirm "0.9" either.
+	for _, g := range grids {
+		if g.Sweep.K == 1 {
+			g.Hybrid["a"][1].Metrics.Accuracy, g.Hybrid["b"][1].Metrics.Accuracy = 0.9, 0.9
+		}
+	}
+	if vs := KVerdicts(grids, 0.4); vs[0].Status != "refuted" || !strings.Contains(vs[0].Ours, "a: k = 1 (0.9000)") {
+		t.Errorf("best k = 1: %+v", vs[0])
+	}
+	// A grid without the metric, or with fewer ratios, leaves the verdicts open instead of panicking.
+	short := slices.Clone(grids)
+	short[2].Hybrid = map[string][]*Row{"a": nil}
+	if vs := KVerdicts(short, 0.4); vs[0].Status != "open" {
+		t.Errorf("incomplete grid: %+v", vs[0])
 	}
 	if vs := KVerdicts(grids[:2], 0.4); vs[0].Status != "open" {
 		t.Errorf("two grids: %+v", vs)

@@ -73,8 +73,12 @@ func indexKernelAVX2(cnt int, vals []float32, offs []uint16, b, c []float32, ldc
 }
 
 func init() {
+	var signs signsFunc // signsAVX broadcasts from a register (AVX2); AVX-512F alone does not imply it
+	if cpu.X86.HasAVX2 {
+		signs = signsAVX
+	}
 	register(&Route{name: "asm-avx512", priority: 20, needs: "AVX-512F", available: cpu.X86.HasAVX512F,
-		dense: denseKernelAVX512, index: indexKernelAVX512, tiles: indexTilesAVX512, indexBlock: 64, transpose: transpose8x8sAVX, scatterAdd: scatterAddRowsAVX, signs: signsAVX})
+		dense: denseKernelAVX512, index: indexKernelAVX512, tiles: indexTilesAVX512, indexBlock: 64, transpose: transpose8x8sAVX, scatterAdd: scatterAddRowsAVX, signs: signs})
 	register(&Route{name: "asm-avx2", priority: 15, needs: "AVX2 and FMA", available: cpu.X86.HasAVX2 && cpu.X86.HasFMA,
 		dense: denseKernelAVX2, index: indexKernelAVX2, tiles: indexTilesAVX2, indexBlock: 128,
 		narrow: map[int]indexTilesFunc{8: indexTiles8AVX2, 16: indexTiles16AVX2,

@@ -17,6 +17,7 @@ var Shapes = [][3]int{
 	{1, 1, 1}, {1, 1, 7}, {3, 1, 5}, {1, 17, 3}, {17, 3, 1}, {3, 3, 3}, {17, 17, 17},
 	{6, 64, 64}, {7, 65, 65}, {5, 63, 255}, {12, 128, 256}, {13, 129, 257},
 	{1, 200, 513}, {40, 1, 300}, {33, 70, 1023}, {192, 130, 1600}, {64, 1024, 27},
+	{13, 515, 1030}, // several N chunks (256 columns) times several K blocks, both ragged
 }
 
 // ForEachRoute runs f as a subtest once per micro-kernel route usable here,

@@ -265,7 +265,9 @@ func newSimplegoBuffer(shape shapes.Shape, flat []float32, l *simplegoLayout) *s
 // simplegoGetBuffer is simplego's pooled allocator, (*Backend).getBufferForShape: it returns a
 // valid buffer of the shape from simplego's pool, its contents undefined (no zeroing), or nil
 // once the backend is finalized. Reached by name like the executor table (the package's empty
-// linkname.s lets a body-less declaration compile).
+// linkname.s lets a body-less declaration compile). The linker does not check the signature and
+// reflection cannot see an unexported method: the GoMLX version pin (CheckedGoMLXVersion) is what
+// guards it, and a test binary without module information relies on go.mod's pinned version.
 //
 //go:linkname simplegoGetBuffer github.com/gomlx/gomlx/backends/simplego.(*Backend).getBufferForShape
 func simplegoGetBuffer(b *simplego.Backend, shape shapes.Shape) *simplego.Buffer

@@ -36,7 +36,12 @@ func assertClose(t *testing.T, what string, got, want []float32, tol float64) {
 		t.Fatalf("%s: len %d, want %d", what, len(got), len(want))
 	}
 	for i := range got {
-		if d := math.Abs(float64(got[i] - want[i])); d > tol*(1+math.Abs(float64(want[i]))) {
+		g, w := float64(got[i]), float64(want[i])
+		if math.IsNaN(g) && math.IsNaN(w) {
+			continue
+		}
+		// A NaN on one side only fails too (the comparison below is false for NaN).
+		if d := math.Abs(g - w); math.IsNaN(d) || d > tol*(1+math.Abs(w)) {
 			t.Fatalf("%s[%d] = %g, want %g", what, i, got[i], want[i])
 		}
 	}

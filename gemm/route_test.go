@@ -112,7 +112,7 @@ func TestDenseMicroKernel(t *testing.T) {
 						for p := range k {
 							s += float64(a[p*gemm.DenseRows+i]) * float64(b[p*gemm.DenseCols+j])
 						}
-						if d := float64(c[i*ldc+j]) - s; d > 1e-4 || d < -1e-4 {
+						if d := float64(c[i*ldc+j]) - s; !(math.Abs(d) <= 1e-4) { // NaN fails too
 							t.Fatalf("k=%d load=%v C[%d,%d]=%g want %g", k, load, i, j, c[i*ldc+j], s)
 						}
 					}
@@ -164,7 +164,7 @@ func TestIndexMicroKernel(t *testing.T) {
 							e := j*gemm.IndexRows + i
 							s += float64(vals[e]) * float64(b[int(offs[e])*2+x])
 						}
-						if d := float64(c[row*ldc+x]) - s; d > 1e-4 || d < -1e-4 {
+						if d := float64(c[row*ldc+x]) - s; !(math.Abs(d) <= 1e-4) { // NaN fails too
 							t.Fatalf("load=%v tile %d C[%d,%d]=%g want %g", load, tl, row, x, c[row*ldc+x], s)
 						}
 					}
@@ -256,7 +256,7 @@ func TestIndexNarrowMatchesFull(t *testing.T) {
 						if x >= width {
 							want, tol = before[i*ldc+x], 0
 						}
-						if math.Abs(float64(got-want)) > tol {
+						if !(math.Abs(float64(got-want)) <= tol) { // NaN fails too
 							t.Fatalf("width %d load %v row %d col %d: %g, want %g", width, load, i, x, got, want)
 						}
 					}

@@ -42,7 +42,7 @@ func assertRelClose(t *testing.T, what string, got, want []float32, rel float64)
 		scale = max(scale, math.Abs(float64(v)))
 	}
 	for i := range got {
-		if d := math.Abs(float64(got[i] - want[i])); d > rel*scale {
+		if d := math.Abs(float64(got[i] - want[i])); !(d <= rel*scale) { // NaN fails too
 			t.Fatalf("%s[%d] = %g, want %g (max |want| %g)", what, i, got[i], want[i], scale)
 		}
 	}

@@ -84,7 +84,7 @@ func checkSameFunction(t *testing.T, spec *nets.Spec, a, b nets.Weights, n int) 
 		t.Fatal(err)
 	}
 	for i := range ya {
-		if d := math.Abs(float64(ya[i] - yb[i])); d > 1e-5*math.Max(1, math.Abs(float64(ya[i]))) {
+		if d := math.Abs(float64(ya[i] - yb[i])); !(d <= 1e-5*math.Max(1, math.Abs(float64(ya[i])))) { // NaN fails too
 			t.Fatalf("%s: logit %d differs by %g (%g vs %g)", spec.Name, i, d, ya[i], yb[i])
 		}
 	}

@@ -48,7 +48,7 @@ func TestMatMul(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i := range got {
-			if d := math.Abs(float64(got[i] - want[i])); d > 2e-2*(1+math.Abs(float64(want[i]))) {
+			if d := math.Abs(float64(got[i] - want[i])); !(d <= 2e-2*(1+math.Abs(float64(want[i])))) { // NaN fails too
 				t.Fatalf("%v: C[%d]=%v want %v", s, i, got[i], want[i])
 			}
 		}

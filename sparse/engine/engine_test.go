@@ -91,7 +91,7 @@ func references(t *testing.T, spec *nets.Spec, w nets.Weights, x []float32, n in
 	if gomlx, err = p.Logits(x, n); err != nil {
 		t.Fatal(err)
 	}
-	if e := relErr(t, gomlx, ref); e > tol {
+	if e := relErr(t, gomlx, ref); !(e <= tol) { // NaN fails too
 		t.Fatalf("GoMLX vs reference: relative error %.3g", e)
 	}
 	return ref, gomlx
@@ -115,7 +115,7 @@ func checkModes(t *testing.T, spec *nets.Spec, w nets.Weights, order sparse.Grou
 			t.Fatalf("%s: %v", name, err)
 		}
 		e1, e2 := relErr(t, got, ref), relErr(t, got, gomlx)
-		if e1 > tol || e2 > tol {
+		if !(e1 <= tol && e2 <= tol) { // NaN fails too
 			t.Errorf("%s %s: relative error %.3g vs reference, %.3g vs GoMLX; layers %v", name, order, e1, e2, net.Layers())
 		}
 	}
@@ -193,7 +193,7 @@ func TestEngineStandaloneBatchNorm(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if e := relErr(t, got, ref); e > tol {
+		if e := relErr(t, got, ref); !(e <= tol) { // NaN fails too
 			t.Errorf("%s: relative error %.3g", mode, e)
 		}
 	}
@@ -277,7 +277,7 @@ func TestEngineBatchesAndConcurrency(t *testing.T) {
 				t.Error(err)
 				return
 			}
-			if e := relErr(t, one, all[b*10:(b+1)*10]); e > tol {
+			if e := relErr(t, one, all[b*10:(b+1)*10]); !(e <= tol) { // NaN fails too
 				t.Errorf("image %d alone vs in a batch of 5: relative error %.3g", b, e)
 			}
 		}()

@@ -21,7 +21,7 @@ stands, with the command that runs it where the data is.
 | Fig. 20 | AlexNet / CIFAR-10 | `... -speed l1-in -speed-only` | 25 s | **done** for the input-L1 trajectory (below) |
 | Fig. 16 (reversed order) | AlexNet / CIFAR-10 | `sweeps/alexnet-cifar10-reversed.json` | 12 reversed points x ~85 s | **done on full CIFAR-10** (12 of 12 reversed points, below) |
 | Figs. 17, 19 (k sweeps) | AlexNet / CIFAR-10 | `sweeps/alexnet-cifar10-k.json` (`"ks": [0.5, 1, 0, 0.25, 0.75]`) | 4 new k x 2 metrics x 12 units of ~60 s: about 1.6 h | **done on full CIFAR-10** (121 of 121 units, below) |
-| Fig. 12 (Fig. 18: its k sweep, not queued) | VGG16 / CIFAR-10 | `sweeps/vgg16-cifar10.json` (VGG16-BN, 10-epoch baseline; hybrid 2, output L1, input L1 at 0.9..0.4) | VGG16-BN trains at about 48 images/s here (0.80x PyTorch): ~18 min per epoch, ~3 h for the baseline, ~6 h more for the 36 one-epoch units (cheaper as filters go) | **running** in the background queue (resumable; rows appear below as units finish) |
+| Figs. 12, 18 | VGG16 / CIFAR-10 | `sweeps/vgg16-cifar10.json` (VGG16-BN, 10-epoch baseline; hybrid 2, output L1, input L1 at 0.9..0.4) | VGG16-BN trains at about 48 images/s here (0.86x PyTorch): ~18 min per epoch, ~3 h for the baseline, ~6 h more for the 36 one-epoch units (cheaper as filters go) | **running** in the background queue (resumable; rows appear below as units finish); the k sweep `vgg16-cifar10-k` (Fig. 18) is queued after SimpleNet |
 | Fig. 14 | SimpleNet / CIFAR-10 | `sweeps/simplenet-cifar10.json` (the same grid) | about VGG16's | queued after VGG16, not started |
 | Figs. 9, 11, 13 | AlexNet, VGG16, SimpleNet / SVHN | `"dataset": "svhn"` | as CIFAR-10 | the files are not on this machine |
 | - | CIFAR-100 | `"dataset": "cifar100"` | as CIFAR-10 | the files are not on this machine |
@@ -199,15 +199,16 @@ sit in the collapsed range (0.33-0.42 at 0.4 for k = 0.75-1).
 """)
 
 md("""
-## Fig. 12: VGG16 / CIFAR-10 (and what Fig. 18 needs)
+## Figs. 12 and 18: VGG16 / CIFAR-10
 
 `sweeps/vgg16-cifar10.json`: VGG16 with batch norm (the paper's VGG16 has none; without it a
 10-epoch recipe does not train here), a 10-epoch baseline (the AlexNet grids use 20: VGG16-BN
 converges faster and costs 5x more per epoch) and the three metrics the issue asks for first. Same
 protocol as Fig. 10 (1 fine-tuning epoch per 0.1 step, 1 retraining epoch for each hybrid point).
 The cell reads the store and draws what has finished; it trains nothing. Fig. 18 (VGG16's hybrid
-accuracy at 0.4 and 0.5 against k) is a k sweep of this grid (`"ks"` as in `alexnet-cifar10-k`):
-about 4 x 2 x 12 more one-epoch VGG16 units, not queued.
+accuracy at 0.4 and 0.5 against k) and VGG16's part of Fig. 19 are the k sweep of this grid,
+`sweeps/vgg16-cifar10-k.json` (hybrid 1 and 2, `"ks"` as in `alexnet-cifar10-k`, the same
+baseline): 96 more one-epoch VGG16 units, queued after SimpleNet.
 """)
 code("""
 %%

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -60,6 +61,7 @@ func benchMain(args []string, out io.Writer) error {
 	torch := fs.Bool("torch", false, "also time PyTorch inference of the same (AlexNet) channel counts")
 	python := fs.String("python", "/usr/bin/python3", "python interpreter for -torch")
 	script := fs.String("torch-script", "bench/infer_torch.py", "PyTorch script for -torch (relative to the working directory)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the engine timing (the filter/hybrid rows) to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -127,6 +129,17 @@ func benchMain(args []string, out io.Writer) error {
 		}
 	}
 
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("-cpuprofile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("-cpuprofile %s: %w", *cpuProfile, err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	rng := rand.New(rand.NewPCG(*seed, 3))
 	for _, batch := range batches {
 		x := make([]float32, batch*spec.Input.Size())

@@ -1,17 +1,14 @@
 package workaround
 
 import (
-	"sync"
 	"unsafe"
 
 	"github.com/gomlx/gomlx/backends/simplego"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
-)
 
-// transposeTile is the side of the square tiles the 2-D transpose copies (a 32x32 float32 tile is
-// 4 KiB, so a source and a destination tile sit in L1 together).
-const transposeTile = 32
+	"github.com/hybridprune/hybridprune/gemm"
+)
 
 // blockSwap reports whether permutation perm moves the axes [split, rank) in front of the axes
 // [0, split) keeping their order (e.g. [1, 0] or [1, 2, 3, 0]), which makes the transpose a 2-D
@@ -41,35 +38,6 @@ func blockSwap(perm []int, dims []int) (rows, cols int, ok bool) {
 	return rows, cols, true
 }
 
-// transpose2D writes the transpose of src (rows x cols, row-major) into dst (cols x rows), tile by
-// tile, splitting the row tiles over two goroutines when the matrix is large.
-func transpose2D(dst, src []float32, rows, cols int) {
-	do := func(r0, r1 int) {
-		for i0 := r0; i0 < r1; i0 += transposeTile {
-			i1 := min(i0+transposeTile, r1)
-			for j0 := 0; j0 < cols; j0 += transposeTile {
-				j1 := min(j0+transposeTile, cols)
-				for i := i0; i < i1; i++ {
-					row := src[i*cols : i*cols+cols]
-					for j := j0; j < j1; j++ {
-						dst[j*rows+i] = row[j]
-					}
-				}
-			}
-		}
-	}
-	if rows*cols < 1<<16 || rows < 2*transposeTile {
-		do(0, rows)
-		return
-	}
-	mid := (rows / 2) / transposeTile * transposeTile
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); do(0, mid) }()
-	do(mid, rows)
-	wg.Wait()
-}
-
 // execFastTranspose is the Transpose executor installed by InstallFastOps.
 func execFastTranspose(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer,
 	inputsOwned []bool) (*simplego.Buffer, error) {
@@ -90,7 +58,7 @@ func execFastTranspose(backend *simplego.Backend, node *simplego.Node, inputs []
 		return l.stockTranspose(backend, node, inputs, inputsOwned)
 	}
 	buf, dst := outputBuffer(backend, outShape, l)
-	transpose2D(dst, src, rows, cols)
+	gemm.Transpose(dst, src, rows, cols)
 	fastTransposeCalls.Add(1)
 	return buf, nil
 }

@@ -213,17 +213,10 @@ func (net *Net) Forward(x []float32, n int) ([]float32, error) {
 	}
 	ws := net.get(n)
 	defer net.put(n, ws)
-	// NCHW -> [C x (H*W*B)], batch innermost.
+	// NCHW -> [C x (H*W*B)], batch innermost: a [B x CHW] -> [CHW x B] transpose (a strided
+	// gather here was 11% of a hybrid AlexNet's forward at batch 128).
 	cur := ws.a[:len(x)]
-	chw := in.Size()
-	parallelFor(chw, func(lo, hi int) {
-		for f := lo; f < hi; f++ {
-			row := cur[f*n : (f+1)*n]
-			for b := range row {
-				row[b] = x[b*chw+f]
-			}
-		}
-	})
+	gemm.Transpose(cur, x, n, in.Size())
 	var err error
 	for _, s := range net.steps {
 		if cur, err = s.run(ws, cur, n); err != nil {

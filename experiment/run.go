@@ -203,7 +203,13 @@ func (r *runner) doTrain(spec *nets.Spec, w nets.Weights, rec Recipe, masks nets
 	}
 	cfg := rec.trainConfig()
 	cfg.Masks, cfg.CheckpointDir, cfg.Evaluate = masks, ckpt, engine.Evaluate
-	cfg.OnEpoch = func(e nets.EpochStats) { r.progress(e.Epoch, rec.Epochs, e.TestAccuracy, false) }
+	cfg.OnEpoch = func(e nets.EpochStats) {
+		r.progress(e.Epoch, rec.Epochs, e.TestAccuracy, false)
+		if e.Diverging(spec.NumClasses) {
+			r.logf("warning: %s, epoch %d: test accuracy %.4f is at chance and the training loss %.3f is above ln(%d) = %.3f: the recipe looks diverged (lower its lr)",
+				r.desc, e.Epoch, e.TestAccuracy, e.TrainLoss, spec.NumClasses, math.Log(float64(spec.NumClasses)))
+		}
+	}
 	train := r.env.Train
 	if train == nil {
 		train = nets.Train

@@ -61,6 +61,10 @@ func runTrain(args []string) error {
 		}
 		fmt.Printf("epoch %d: train loss %.4f, test loss %.4f, test accuracy %.4f, %.1fs, %.0f images/s%s\n",
 			s.Epoch, s.TrainLoss, s.TestLoss, s.TestAccuracy, s.Seconds, s.ImagesPerSec, tag)
+		if s.Diverging(spec.NumClasses) {
+			fmt.Printf("warning: test accuracy at chance and training loss above ln(%d) = %.3f: the recipe looks diverged (try a lower -lr)\n",
+				spec.NumClasses, math.Log(float64(spec.NumClasses)))
+		}
 	}
 	start := time.Now()
 	res, err := nets.Train(spec, spec.InitWeights(*seed), trainSet, testSet, cfg)

@@ -9,7 +9,8 @@ type scatterAddFunc func(ix []int32, src []float32, lds int, dst []float32, ldd 
 // ScatterAddRows adds row i of src to row ix[i] of dst over the columns [c0, c1):
 // dst[ix[i]*ldd + j] += src[i*lds + j]. Rows of ix may repeat; the additions run in order of i,
 // so the result is the same on every route, bit for bit. It is the gradient of a row gather
-// (im2col's, in a convolution's backward pass), vectorized on the SIMD routes. An index outside
+// (im2col's, in a convolution's backward pass), vectorized on the SIMD routes and split over
+// Threads() goroutines by columns when large. An index outside
 // dst, or operands too short for their strides, is an error and nothing is written.
 func ScatterAddRows(dst []float32, ldd int, src []float32, lds int, ix []int32, c0, c1 int) error {
 	if c0 < 0 || c1 < c0 || c1 > ldd || c1 > lds {
@@ -30,8 +31,29 @@ func ScatterAddRows(dst []float32, ldd int, src []float32, lds int, ix []int32, 
 			return fmt.Errorf("gemm: ScatterAddRows: index %d is %d, dst has %d rows of stride %d: %w", i, r, rows, ldd, ErrShape)
 		}
 	}
+	// Rows may repeat, so the goroutines split the columns (on multiples of 8, keeping each on the
+	// vector loop), not the indices.
+	cols := c1 - c0
+	workers := 1
+	if len(ix)*cols >= 1<<16 && cols >= 16 {
+		workers = min(Threads(), cols/8)
+	}
+	f := Current().scatterAdd
+	Parallel(workers, func(w int) {
+		lo, hi := c0+cols*w/workers/8*8, c0+cols*(w+1)/workers/8*8
+		if w == workers-1 {
+			hi = c1
+		}
+		scatterAddCols(f, dst, ldd, src, lds, ix, lo, hi)
+	})
+	return nil
+}
+
+// scatterAddCols is ScatterAddRows on the columns [c0, c1), without checks: the vector loop f
+// (nil: none) over a multiple of 8 columns, the scalar loop over the rest.
+func scatterAddCols(f scatterAddFunc, dst []float32, ldd int, src []float32, lds int, ix []int32, c0, c1 int) {
 	cols8 := 0
-	if f := Current().scatterAdd; f != nil {
+	if f != nil {
 		cols8 = (c1 - c0) / 8 * 8
 		if cols8 > 0 {
 			f(ix, src[c0:], lds, dst[c0:], ldd, cols8)
@@ -43,5 +65,4 @@ func ScatterAddRows(dst []float32, ldd int, src []float32, lds int, ix []int32, 
 			d[j] += v
 		}
 	}
-	return nil
 }

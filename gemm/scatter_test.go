@@ -18,6 +18,7 @@ func TestScatterAddRows(t *testing.T) {
 		for _, s := range []struct{ rows, n, lds, ldd, c0, c1 int }{
 			{5, 1, 1, 1, 0, 1}, {7, 64, 64, 64, 0, 64}, {7, 64, 64, 64, 32, 64}, {3, 45, 47, 50, 3, 45},
 			{40, 128, 130, 128, 0, 128}, {9, 33, 33, 40, 1, 33}, {1, 8, 8, 8, 0, 8},
+			{200, 300, 300, 301, 3, 299}, // large enough to split the columns over goroutines
 		} {
 			t.Run(fmt.Sprintf("%+v", s), func(t *testing.T) {
 				nix := 3*s.rows + 2

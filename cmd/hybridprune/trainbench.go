@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -105,17 +104,11 @@ func runTrainBench(args []string) error {
 		}
 	}
 	warmupSecs := time.Since(compileStart).Seconds()
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return fmt.Errorf("-cpuprofile: %w", err)
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return fmt.Errorf("-cpuprofile %s: %w", *cpuProfile, err)
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	// With -nm the two paths alternate every few steps, so that load from elsewhere hits both.
 	paths := []bool{workaround.SparseDotActive()}
 	if *nm {

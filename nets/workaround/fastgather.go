@@ -1,7 +1,6 @@
 package workaround
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -143,21 +142,7 @@ func execFastScatterSum(backend *simplego.Backend, node *simplego.Node, inputs [
 	} else {
 		out = slices.Clone(base[:d*n])
 	}
-	// Rows may repeat, so workers split the columns, not the indices.
-	workers := 1
-	if len(u) >= 1<<16 && n >= 16 {
-		workers = min(gemm.Threads(), n/8)
-	}
-	errs := make([]error, workers)
-	gemm.Parallel(workers, func(w int) {
-		// Column splits on multiples of 8 keep each worker on the vector loop.
-		c0, c1 := n*w/workers/8*8, n*(w+1)/workers/8*8
-		if w == workers-1 {
-			c1 = n
-		}
-		errs[w] = gemm.ScatterAddRows(out, n, u, n, ix, c0, c1)
-	})
-	if err := errors.Join(errs...); err != nil { // rowIndices checked ix: unreachable
+	if err := gemm.ScatterAddRows(out, n, u, n, ix, 0, n); err != nil { // rowIndices checked ix: unreachable
 		return nil, fmt.Errorf("workaround: fast ScatterSum: %w", err)
 	}
 	fastScatterCalls.Add(1)

@@ -87,7 +87,7 @@ func BuildIndexPlan(src IndexSource, label string) *IndexPlan {
 	}
 	steps := p.seg[nseg]
 	p.vals = make([]float32, steps*IndexRows)
-	p.offs = make([]uint16, steps*IndexRows)
+	p.offs = make([]uint16, steps*IndexRows+OffsPad)[:steps*IndexRows] // the kernels read ahead
 	Parallel(g.Workers(), func(w int) {
 		t0, t1 := g.RowRange(w)
 		var cols []int32

@@ -12,8 +12,9 @@ import (
 // packed [k][6] and B panels [k][64]. The indexed (sparse) tile is
 // IndexRows x IndexCols = 3x128: every kept value costs one broadcast and
 // FMAs whose B operand comes from memory. The AVX-512 route holds a whole
-// tile in its 32 registers (24 accumulators); the AVX2 route sweeps it in
-// column strips of 6x16 (dense) and 3x32 (indexed), 12 accumulators each.
+// tile in its 32 registers (24 accumulators); the AVX2 route sweeps the dense
+// tile in 6x16 column strips and the indexed one a row at a time over columns
+// 0..95 and then as a 3x32 strip (12 accumulators each; see asmgen's indexWide).
 const (
 	DenseRows = 6
 	DenseCols = 64
@@ -93,7 +94,22 @@ func (r *Route) NarrowWidth(n int) int {
 // route's narrow widths (see NarrowWidth): C needs ldc >= width and the panel only those columns.
 // It panics for a width the route has no kernel for.
 func (r *Route) IndexTilesNarrow(width, ntiles int, seg []int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool) {
-	r.narrow[width](ntiles, seg, vals, offs, b, c, ldc, load)
+	r.narrow[width](ntiles, seg, vals, padOffs(offs, seg[ntiles]*IndexRows), b, c, ldc, load)
+}
+
+// OffsPad is the number of uint16 past the last step that an indexed kernel may read: the AVX2
+// kernels load the offsets of the next steps before the FMAs of the current one. IndexPlan
+// allocates this padding; the Route methods copy a caller's offs that lacks it.
+const OffsPad = 8
+
+// padOffs returns offs (its first n elements) with at least OffsPad elements of capacity past n.
+func padOffs(offs []uint16, n int) []uint16 {
+	if cap(offs) >= n+OffsPad {
+		return offs
+	}
+	p := make([]uint16, n+OffsPad)
+	copy(p, offs[:n])
+	return p[:n]
 }
 
 // IndexBlock returns the K block, in dense B rows, that sparse plans built
@@ -108,14 +124,14 @@ func (r *Route) Dense(k int, a, b, c []float32, ldc int, load bool) { r.dense(k,
 
 // Index runs the indexed micro-kernel on one full tile of cnt steps.
 func (r *Route) Index(cnt int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool) {
-	r.index(cnt, vals, offs, b, c, ldc, load)
+	r.index(cnt, vals, padOffs(offs, cnt*IndexRows), b, c, ldc, load)
 }
 
 // IndexTiles runs the indexed micro-kernel over ntiles consecutive full row
 // tiles sharing one packed B panel; tile t uses steps [seg[t], seg[t+1]).
 func (r *Route) IndexTiles(ntiles int, seg []int, vals []float32, offs []uint16, b, c []float32, ldc int, load bool) {
 	if r.tiles != nil {
-		r.tiles(ntiles, seg, vals, offs, b, c, ldc, load)
+		r.tiles(ntiles, seg, vals, padOffs(offs, seg[ntiles]*IndexRows), b, c, ldc, load)
 		return
 	}
 	for t := range ntiles {

@@ -13,6 +13,7 @@ import (
 // against the N:M path with its cached plan: the forward W·X and the input gradient Wᵀ·dY. Both
 // allocate their output per call, as the executor does.
 func BenchmarkSparseDot(b *testing.B) {
+	defer SetSparseDot(SetSparseDot(true)) // the path is automatic (off on some routes): force it
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, s := range [][3]int{{192, 1600, 2048}, {384, 1728, 512}, {256, 3456, 512}, {256, 2304, 512}} {
 		out, k, n := s[0], s[1], s[2]

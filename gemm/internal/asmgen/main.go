@@ -327,17 +327,29 @@ func indexUnrolled(p func(string, ...any), vecs int) {
 	for r := range 12 {
 		p("\tVXORPS Y%d, Y%d, Y%d", r, r, r)
 	}
+	// Offsets one step ahead of their FMAs, in two register sets (sets is even, so a step's
+	// parity is the same in every round): the look-ahead reads three uint16 past the last step.
+	regs := [2][3]string{{"R9", "R10", "R11"}, {"R14", "R15", "DI"}}
+	load := func(set, off int) {
+		for i, r := range regs[set] {
+			p("\tMOVWQZX %d(SI), %s", off+2*i, r)
+		}
+	}
+	step := func(set, valOff int, acc func(i, v int) int) {
+		for i := range 3 {
+			p("\tVBROADCASTSS %d(AX), Y12", valOff+4*i)
+			for v := range vecs {
+				p("\tVFMADD231PS %d(BX)(%s*8), Y12, Y%d", 32*v, regs[set][i], acc(i, v))
+			}
+		}
+	}
+	load(0, 0)
 	p("unrolled:")
 	p("\tCMPQ CX, $%d", sets)
 	p("\tJLT  rest")
 	for u := range sets {
-		for i := range 3 {
-			p("\tMOVWQZX %d(SI), R9", 6*u+2*i)
-			p("\tVBROADCASTSS %d(AX), Y12", 12*u+4*i)
-			for v := range vecs {
-				p("\tVFMADD231PS %d(BX)(R9*8), Y12, Y%d", 32*v, acc(u, i, v))
-			}
-		}
+		load((u+1)%2, 6*(u+1))
+		step(u%2, 12*u, func(i, v int) int { return acc(u, i, v) })
 	}
 	p("\tADDQ $%d, AX", 12*sets)
 	p("\tADDQ $%d, SI", 6*sets)
@@ -346,12 +358,10 @@ func indexUnrolled(p func(string, ...any), vecs int) {
 	p("rest:")
 	p("\tTESTQ CX, CX")
 	p("\tJLE   reduce")
+	load(1, 6)
+	step(0, 0, func(i, v int) int { return acc(0, i, v) })
 	for i := range 3 {
-		p("\tMOVWQZX %d(SI), R9", 2*i)
-		p("\tVBROADCASTSS %d(AX), Y12", 4*i)
-		for v := range vecs {
-			p("\tVFMADD231PS %d(BX)(R9*8), Y12, Y%d", 32*v, acc(0, i, v))
-		}
+		p("\tMOVQ %s, %s", regs[1][i], regs[0][i])
 	}
 	p("\tADDQ $12, AX")
 	p("\tADDQ $6, SI")

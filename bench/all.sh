@@ -35,6 +35,10 @@ bin="$(mktemp -d)/hybridprune"
 go build "${tags[@]}" -o "$bin" ./cmd/hybridprune
 mkdir -p bench/runs
 out="bench/runs/$(date -u +%F)-$(hostname -s).txt"
+for i in 2 3 4 5 6 7 8 9; do # never overwrite an earlier report of the same day and host
+  [[ -e $out ]] || break
+  out="bench/runs/$(date -u +%F)-$(hostname -s)-$i.txt"
+done
 budget=1s batches=1,8,32,128 steps=20 models=alexnet,vgg16,resnet18 benchmodels="alexnet vgg16" pbudget=3s
 if ((quick)); then budget=50ms batches=1,8 steps=3 models=alexnet benchmodels=alexnet pbudget=100ms; fi
 torchflag=()

@@ -26,6 +26,10 @@ type Speed struct {
 	Threads int    `json:"threads"`
 	// Budget is the timing budget per snapshot (default 3s; not part of the unit keys).
 	Budget time.Duration `json:"-"`
+	// Retime times the snapshots whose rows are already stored again and replaces those rows
+	// (engine times belong to the build that measured them, whose commit the row keeps; a
+	// faster kernel makes them stale). A row is replaced only once its new timing succeeded.
+	Retime bool `json:"-"`
 }
 
 type speedUnit struct {
@@ -48,7 +52,7 @@ func (s Sweep) speedUnits(sp Speed) []Unit {
 }
 
 // RunSpeed times the snapshots that Run left in env.WorkDir (a speed unit whose row is in the
-// store is skipped) and appends one row per snapshot. It needs the trajectory's snapshots: run the
+// store is skipped, unless sp.Retime) and appends one row per snapshot. It needs the trajectory's snapshots: run the
 // sweep first, in the same work directory.
 func RunSpeed(s Sweep, sp Speed, env Env) error {
 	if err := s.Validate(); err != nil {
@@ -60,7 +64,8 @@ func RunSpeed(s Sweep, sp Speed, env Env) error {
 	}
 	defer gemm.SetThreads(gemm.SetThreads(sp.Threads))
 	for _, u := range s.speedUnits(sp) {
-		if _, ok := env.Store.Get(u.Key); ok {
+		_, stored := env.Store.Get(u.Key)
+		if stored && !sp.Retime {
 			continue
 		}
 		var spec *nets.Spec
@@ -84,6 +89,11 @@ func RunSpeed(s Sweep, sp Speed, env Env) error {
 		row := Row{Key: u.Key, Sweep: s.Name, Kind: "speed", Config: configJSON(u.config), Provenance: NewProvenance(env.Backend),
 			Metrics: Metrics{Accuracy: -1, AccuracyBefore: -1, Params: spec.ParamCount(), NonZero: spec.ParamCount(), Widths: widths,
 				Seconds: time.Since(t0).Seconds(), MsPerBatch: ms}}
+		if stored {
+			if _, err := env.Store.Drop(func(r Row) bool { return r.Key == u.Key }); err != nil {
+				return err
+			}
+		}
 		if err := env.Store.Append(row); err != nil {
 			return err
 		}
@@ -184,10 +194,14 @@ func Fig20Level(g Grid) (level float64, how string, ok bool) {
 	return b - 0.01, fmt.Sprintf("%.4f: the baseline's %.4f less one point, the paper's rule (0.983 -> 0.973)", b-0.01, b), true
 }
 
+// timingNoise is the relative spread of repeated engine timings on a shared 2-core machine: a
+// speed claim is confirmed only when our speedup exceeds 1 by more than it.
+const timingNoise = 0.05
+
 // Fig20Verdicts checks section 5.5's two speed claims with the grid's accuracies of sp.Metric and
 // the speed rows: at the same accuracy (Fig20Level) hybrid pruning is faster than filter pruning
 // (paper: 1.3x on a sparse tensor core), and hybrid pruning at 0.5 is faster than 2:4 only
-// (paper: 1.36x).
+// (paper: 1.36x). A claim is confirmed when our speedup exceeds 1 by more than timingNoise.
 func Fig20Verdicts(g Grid, sp Speed, base *Row, speed []*Row) []Verdict {
 	f, h := g.Filter[sp.Metric], g.Hybrid[sp.Metric]
 	ms := func(r *Row, v string) float64 {
@@ -211,14 +225,14 @@ func Fig20Verdicts(g Grid, sp Speed, base *Row, speed []*Row) []Verdict {
 		d, n := ms(speed[at(rf)], "dense"), ms(speed[at(rh)], "nm")
 		v.Ours = fmt.Sprintf("filter pruning reaches it down to %.1f (%.2f ms/batch dense), hybrid down to %.1f (%.2f ms/batch 2:4): %.2fx",
 			rf, d, rh, n, d/n)
-		v.Status = status(d/n > 1, !math.IsNaN(d) && !math.IsNaN(n))
+		v.Status = status(d/n > 1+timingNoise, !math.IsNaN(d) && !math.IsNaN(n))
 	}
 	out = append(out, v)
 	v = Verdict{Claim: "hybrid pruning at 0.5 runs faster than 2:4 only", Paper: "1.36x", Status: "open", Ours: "-"}
 	if i := at(0.5); i >= 0 {
 		a, b := ms(base, "nm"), ms(speed[i], "nm")
 		v.Ours = fmt.Sprintf("2:4 only %.2f ms/batch, hybrid at 0.5 %.2f ms/batch: %.2fx", a, b, a/b)
-		v.Status = status(a/b > 1, !math.IsNaN(a) && !math.IsNaN(b))
+		v.Status = status(a/b > 1+timingNoise, !math.IsNaN(a) && !math.IsNaN(b))
 	}
 	return append(out, v)
 }

@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -181,14 +183,11 @@ func (s *Store) Append(row Row) error {
 	if err := os.MkdirAll(filepath.Dir(s.path), 0o755); err != nil {
 		return fmt.Errorf("experiment: append: %w", err)
 	}
-	f, err := os.OpenFile(s.path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
+	f, err := s.lockFile(os.O_RDWR | os.O_CREATE | os.O_APPEND)
 	if err != nil {
 		return fmt.Errorf("experiment: append: %w", err)
 	}
 	defer f.Close()
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		return fmt.Errorf("experiment: locking %s: %w", s.path, err)
-	}
 	defer syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
@@ -219,6 +218,101 @@ func (s *Store) Append(row Row) error {
 	return nil
 }
 
+// lockFile opens the store's file with flag and takes its exclusive lock. Drop replaces the file
+// by a rename, so a writer that locked the replaced file reopens the path and locks again.
+func (s *Store) lockFile(flag int) (*os.File, error) {
+	for {
+		f, err := os.OpenFile(s.path, flag, 0o644)
+		if err != nil {
+			return nil, err
+		}
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("locking %s: %w", s.path, err)
+		}
+		held, err1 := f.Stat()
+		now, err2 := os.Stat(s.path)
+		if err1 == nil && err2 == nil && os.SameFile(held, now) {
+			return f, nil
+		}
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+		if err1 != nil {
+			return nil, err1
+		}
+		if err2 != nil && !errors.Is(err2, os.ErrNotExist) {
+			return nil, err2
+		}
+	}
+}
+
+// Drop removes the rows for which drop reports true and returns how many it removed: the file
+// is rewritten under the store's lock into a temporary file beside it, synced and renamed over
+// it, so a crash leaves either the old file or the new one. It is for measurements that a newer
+// build should redo (the speed rows: sweep -retime); every other row is kept as it was.
+func (s *Store) Drop(drop func(Row) bool) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, err := s.lockFile(os.O_RDWR | os.O_CREATE)
+	if err != nil {
+		return 0, fmt.Errorf("experiment: drop rows of %s: %w", s.path, err)
+	}
+	defer f.Close()
+	defer syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	raw, err := io.ReadAll(f)
+	if err != nil {
+		return 0, fmt.Errorf("experiment: drop rows of %s: %w", s.path, err)
+	}
+	rows, keys, err := parseRows(bytes.NewReader(raw), s.path)
+	if err != nil {
+		return 0, err
+	}
+	dropped := map[string]bool{}
+	var kept []string
+	for _, k := range keys {
+		if drop(rows[k]) {
+			dropped[k] = true
+			delete(rows, k)
+		} else {
+			kept = append(kept, k)
+		}
+	}
+	// Kept lines are copied byte for byte (parseRows validated every one of them).
+	var buf bytes.Buffer
+	for _, line := range bytes.SplitAfter(raw, []byte("\n")) {
+		var head struct {
+			Key string `json:"key"`
+		}
+		if t := bytes.TrimSpace(line); len(t) > 0 && json.Unmarshal(t, &head) == nil && dropped[head.Key] {
+			continue
+		}
+		buf.Write(line)
+	}
+	removed := len(keys) - len(kept)
+	if removed > 0 {
+		tmp, err := os.CreateTemp(filepath.Dir(s.path), filepath.Base(s.path)+".tmp*")
+		if err != nil {
+			return 0, fmt.Errorf("experiment: drop rows of %s: %w", s.path, err)
+		}
+		_, err = tmp.Write(buf.Bytes())
+		if err == nil {
+			err = tmp.Sync()
+		}
+		if cerr := tmp.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Rename(tmp.Name(), s.path)
+		}
+		if err != nil {
+			os.Remove(tmp.Name())
+			return 0, fmt.Errorf("experiment: drop rows of %s: %w", s.path, err)
+		}
+	}
+	s.rows, s.keys = rows, kept
+	return removed, nil
+}
+
 // Merge appends to dst every row of the stores at paths that dst lacks (shards' stores merge by
 // key), and returns how many it added.
 func Merge(dst *Store, paths ...string) (int, error) {
@@ -244,7 +338,8 @@ func Merge(dst *Store, paths ...string) (int, error) {
 }
 
 // Digest fingerprints the store's rows: the first 12 hex digits of the SHA-256 of the lines
-// "KEY ACCURACY" (accuracy with 6 decimals), sorted, joined by newlines. Notebooks print it beside
+// "KEY ACCURACY" (accuracy with 6 decimals; a speed row appends " NAME=MS" per variant of its
+// ms_per_batch, in name order, 4 decimals), sorted, joined by newlines. Notebooks print it beside
 // their results, and scripts/check-notebook-results.py recomputes it from the committed file, so
 // outputs that no longer match the committed rows are caught.
 func (s *Store) Digest() string {
@@ -252,6 +347,9 @@ func (s *Store) Digest() string {
 	lines := make([]string, len(rows))
 	for i, r := range rows {
 		lines[i] = fmt.Sprintf("%s %.6f", r.Key, r.Metrics.Accuracy)
+		for _, name := range slices.Sorted(maps.Keys(r.Metrics.MsPerBatch)) {
+			lines[i] += fmt.Sprintf(" %s=%.4f", name, r.Metrics.MsPerBatch[name])
+		}
 	}
 	sort.Strings(lines)
 	sum := sha256.Sum256([]byte(strings.Join(lines, "\n")))

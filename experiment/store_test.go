@@ -138,10 +138,77 @@ func TestDigestMatchesDefinition(t *testing.T) {
 	s, _ := OpenStore(filepath.Join(t.TempDir(), "r.jsonl"))
 	s.Append(testRow(2))
 	s.Append(testRow(1))
-	lines := []string{fmt.Sprintf("%s %.6f", testRow(2).Key, 0.02), fmt.Sprintf("%s %.6f", testRow(1).Key, 0.01)}
+	sp := testRow(3)
+	sp.Metrics.MsPerBatch = map[string]float64{"nm": 2.5, "dense": 3.25}
+	s.Append(sp)
+	lines := []string{fmt.Sprintf("%s %.6f", testRow(2).Key, 0.02), fmt.Sprintf("%s %.6f", testRow(1).Key, 0.01),
+		fmt.Sprintf("%s %.6f dense=3.2500 nm=2.5000", sp.Key, 0.03)}
 	slices.Sort(lines)
 	sum := sha256.Sum256([]byte(strings.Join(lines, "\n")))
 	if got, want := s.Digest(), hex.EncodeToString(sum[:6]); got != want {
 		t.Fatalf("Digest = %s, want %s", got, want)
+	}
+}
+
+// TestStoreDrop: Drop removes exactly the chosen rows, keeps the other lines byte for byte, and a
+// writer appending while another store drops rows loses nothing (it reopens the renamed file).
+func TestStoreDrop(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.jsonl")
+	s, err := OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 6 {
+		if err := s.Append(testRow(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, _ := os.ReadFile(path)
+	odd := func(r Row) bool { return int(r.Metrics.Accuracy*100+0.5)%2 == 1 }
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // a second writer (another shard) appending meanwhile
+		defer wg.Done()
+		w, err := OpenStore(path)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		for i := 100; i < 140; i += 2 {
+			if err := w.Append(testRow(i)); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	n, err := s.Drop(odd)
+	wg.Wait()
+	if err != nil || n != 3 {
+		t.Fatalf("Drop: %d rows, %v; want 3", n, err)
+	}
+	got, err := OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := got.Rows()
+	if len(rows) != 3+20 {
+		t.Fatalf("%d rows after dropping 3 of 6 beside 20 appended, want 23", len(rows))
+	}
+	for _, r := range rows {
+		if odd(r) {
+			t.Fatalf("row %s (accuracy %g) survived the drop", r.Key, r.Metrics.Accuracy)
+		}
+	}
+	after, _ := os.ReadFile(path)
+	for i, line := range strings.SplitAfter(string(before), "\n") {
+		if line != "" && i%2 == 0 && !strings.Contains(string(after), line) {
+			t.Fatalf("kept line %d changed: %q", i, line)
+		}
+	}
+	if _, err := s.Drop(func(Row) bool { return false }); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Rows()) != 23 {
+		t.Fatalf("store index after a no-op drop: %d rows, want 23", len(s.Rows()))
 	}
 }

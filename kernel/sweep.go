@@ -150,8 +150,10 @@ func openSweep(root, name string) (experiment.Sweep, *experiment.Store, string, 
 	return sw, st, work, err
 }
 
-// LoadSweep reads the grid of sweeps/NAME.json from its store without running anything (the
-// cells after RunSweep's use it); missing units show as gaps.
+// LoadSweep reads the grid of sweeps/NAME.json from its store without running anything (for
+// grids run from the CLI, and the cells after RunSweep's); missing units show as gaps. It shows
+// the store's digest line, which scripts/check-notebook-results.py compares with the committed
+// file.
 func LoadSweep(name string) (experiment.Grid, error) {
 	root, err := RepoDir()
 	if err != nil {
@@ -161,7 +163,21 @@ func LoadSweep(name string) (experiment.Grid, error) {
 	if err != nil {
 		return experiment.Grid{}, err
 	}
+	showStore(sw, st, root)
 	return experiment.Collect(sw, st), nil
+}
+
+// showStore displays the line "sweep NAME: read I of N units; store PATH: R rows, digest D".
+func showStore(sw experiment.Sweep, st *experiment.Store, root string) {
+	all := sw.Units(experiment.Shard{})
+	done := 0
+	for _, u := range all {
+		if _, ok := st.Get(u.Key); ok {
+			done++
+		}
+	}
+	DisplayMarkdown(fmt.Sprintf("sweep %s: read %d of %d units, nothing trained; store %s: %d rows, digest %s",
+		sw.Name, done, len(all), storeLabel(st.Path(), root), len(st.Rows()), st.Digest()))
 }
 
 // accuracies returns the accuracy of each row, NaN where missing.
@@ -450,6 +466,7 @@ func LoadKSweep(name string) ([]experiment.Grid, error) {
 	if err != nil {
 		return nil, err
 	}
+	showStore(sw, st, root)
 	return experiment.CollectKs(sw, st), nil
 }
 

@@ -3,7 +3,8 @@
 
 Every `kernel.RunSweep` output line "store results/NAME.jsonl: N rows, digest D" in a notebook's
 outputs is compared with the digest of results/NAME.jsonl as committed (sha256 of the sorted lines
-"KEY ACCURACY" with 6 decimals, first 12 hex digits; experiment.Store.Digest). A mismatch means the
+"KEY ACCURACY" with 6 decimals, a speed row followed by " NAME=MS" per ms_per_batch variant in name
+order with 4 decimals; first 12 hex digits; experiment.Store.Digest). A mismatch means the
 notebook's outputs are stale: re-run it (scripts/run-notebooks.sh --inplace) after the sweep.
 Usage: scripts/check-notebook-results.py [NOTEBOOK.ipynb...]  (default: notebooks/*.ipynb)
 """
@@ -22,7 +23,11 @@ def digest(path):
                 continue
             try:
                 row = json.loads(line)
-                lines.append("%s %.6f" % (row["key"], row["metrics"]["accuracy"]))
+                line = "%s %.6f" % (row["key"], row["metrics"]["accuracy"])
+                ms = row["metrics"].get("ms_per_batch") or {}
+                for name in sorted(ms):
+                    line += " %s=%.4f" % (name, ms[name])
+                lines.append(line)
             except (ValueError, KeyError) as e:
                 sys.exit("%s:%d: not a result row: %s" % (path, n, e))
     lines.sort()
@@ -48,11 +53,14 @@ def main():
             for store, rows, dig in set(pat.findall(text)):
                 checked += 1
                 path = os.path.join(repo, store)
-                if not os.path.exists(path):
-                    print("%s: shows %s, which is not committed" % (p, store))
+                if os.path.exists(path):
+                    n, d = digest(path)
+                elif int(rows) == 0:  # an empty store (a grid not run yet) has no file
+                    n, d = 0, hashlib.sha256(b"").hexdigest()[:12]
+                else:
+                    print("%s: shows %s with %s rows, which is not committed" % (p, store, rows))
                     bad += 1
                     continue
-                n, d = digest(path)
                 if (n, d) != (int(rows), dig):
                     print("%s: shows %s with %s rows, digest %s; the committed file has %d rows, digest %s: outputs are stale"
                           % (os.path.relpath(p, repo), store, rows, dig, n, d))

@@ -27,8 +27,12 @@ func runSweep(args []string) error {
 	speedBatch := positiveInt(fs, "speed-batch", 128, "batch size of the speed study")
 	threads := intAtLeast(fs, "threads", 0, 0, "kernel goroutines of the speed study (0: GOMAXPROCS)")
 	speedOnly := fs.Bool("speed-only", false, "with -speed: only the speed study (the sweep's units are not run)")
+	retime := fs.Bool("retime", false, "with -speed: time the stored speed rows of METRIC again and replace them (after a kernel change)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if (*speedOnly || *retime) && *speed == "" {
+		return fmt.Errorf("-speed-only and -retime need -speed METRIC")
 	}
 	sh, err := experiment.ParseShard(*shard)
 	if err != nil {
@@ -66,11 +70,8 @@ func runSweep(args []string) error {
 		}
 		fmt.Printf("sweep %s: %d units, %d ran, %d already in the store; %.0fs\n", sw.Name, sum.Units, sum.Ran, sum.Cached, sum.Seconds)
 	}
-	if *speedOnly && *speed == "" {
-		return fmt.Errorf("-speed-only needs -speed METRIC")
-	}
 	if *speed != "" {
-		if err := experiment.RunSpeed(sw, experiment.Speed{Metric: *speed, Batch: *speedBatch, Threads: *threads}, env); err != nil {
+		if err := experiment.RunSpeed(sw, experiment.Speed{Metric: *speed, Batch: *speedBatch, Threads: *threads, Retime: *retime}, env); err != nil {
 			return err
 		}
 	}

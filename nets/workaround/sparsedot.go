@@ -13,8 +13,9 @@ import (
 // SparseDotEnvVar sets the N:M path of the fast Dot (see sparseDot): "1" on, "0" off, unset
 // (or anything else) automatic: on where the indexed kernel beats the dense one by enough to pay
 // for refilling its plan every step (the asm-avx512 route), off elsewhere. Measured on an AMD
-// EPYC Zen 2 (asm-avx2), AlexNet-CIFAR b128 (`hybridprune trainbench -nm`): 0.99x the dense
-// masked step, since the indexed AVX2 kernel is only 1.16x the dense one at N = 512.
+// EPYC Zen 2 (asm-avx2), AlexNet-CIFAR b128 (`hybridprune trainbench -nm`): 0.92-0.96x the dense
+// masked step: the indexed AVX2 kernel is 1.4x the dense one at b128, but the plan's refill (27%
+// of a 2:4 forward), the slower transposed plan of Wᵀ·dY and the dense dW eat it (bench/README.md).
 const SparseDotEnvVar = "HYBRIDPRUNE_SPARSEDOT"
 
 // minSparseMACs is the smallest product (m*n*k multiply-adds) worth building an indexed plan for.

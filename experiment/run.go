@@ -54,7 +54,10 @@ type Progress struct {
 	Accuracy      float64
 	Elapsed       time.Duration // since the sweep started
 	Left          time.Duration // estimate for the remaining units (0 when unknown)
-	Cached        bool          // the unit's row was already in the store
+	// UnitLeft is the rest of the current unit's training, from the epochs it ran in this process
+	// (0 when none yet): a resumed 10-epoch baseline has no finished unit to average over.
+	UnitLeft time.Duration
+	Cached   bool // the unit's row was already in the store
 }
 
 // Summary counts what a Run did.
@@ -145,6 +148,9 @@ type runner struct {
 	desc        string
 	ran         int
 	ranSeconds  float64
+	// epochSeconds and epochsTimed: the epochs of the current training call, for UnitLeft.
+	epochSeconds float64
+	epochsTimed  int
 }
 
 func (r *runner) progress(epoch, epochs int, acc float64, cached bool) {
@@ -155,8 +161,12 @@ func (r *runner) progress(epoch, epochs int, acc float64, cached bool) {
 	if r.ran > 0 {
 		left = time.Duration(r.ranSeconds / float64(r.ran) * float64(r.units-r.unitIdx+1) * float64(time.Second))
 	}
+	var unitLeft time.Duration
+	if r.epochsTimed > 0 && epochs > epoch {
+		unitLeft = time.Duration(r.epochSeconds / float64(r.epochsTimed) * float64(epochs-epoch) * float64(time.Second))
+	}
 	r.env.Progress(Progress{Unit: r.unitIdx, Units: r.units, Desc: r.desc, Epoch: epoch, Epochs: epochs,
-		Accuracy: acc, Elapsed: time.Since(r.start), Left: left, Cached: cached})
+		Accuracy: acc, Elapsed: time.Since(r.start), Left: left, UnitLeft: unitLeft, Cached: cached})
 }
 
 func (r *runner) logf(format string, args ...any) {
@@ -203,7 +213,10 @@ func (r *runner) doTrain(spec *nets.Spec, w nets.Weights, rec Recipe, masks nets
 	}
 	cfg := rec.trainConfig()
 	cfg.Masks, cfg.CheckpointDir, cfg.Evaluate = masks, ckpt, engine.Evaluate
+	r.epochSeconds, r.epochsTimed = 0, 0
 	cfg.OnEpoch = func(e nets.EpochStats) {
+		r.epochSeconds += e.Seconds
+		r.epochsTimed++
 		r.progress(e.Epoch, rec.Epochs, e.TestAccuracy, false)
 		if e.Diverging(spec.NumClasses) {
 			r.logf("warning: %s, epoch %d: test accuracy %.4f is at chance and the training loss %.3f is above ln(%d) = %.3f: the recipe looks diverged (lower its lr)",

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hybridprune/hybridprune/nets"
 	"github.com/hybridprune/hybridprune/nets/data"
@@ -118,7 +119,11 @@ func (f *fakeEnv) env(t *testing.T, store *Store, work string) Env {
 			}
 			res := &nets.TrainResult{Weights: w.Clone()}
 			for e := range cfg.Epochs {
-				res.Epochs = append(res.Epochs, nets.EpochStats{Epoch: e + 1, TestAccuracy: 0.5})
+				st := nets.EpochStats{Epoch: e + 1, TestAccuracy: 0.5, Seconds: 60}
+				res.Epochs = append(res.Epochs, st)
+				if cfg.OnEpoch != nil {
+					cfg.OnEpoch(st)
+				}
 			}
 			return res, nil
 		},
@@ -261,5 +266,33 @@ func TestShardsShareWorkDir(t *testing.T) {
 	st, _ := OpenStore(filepath.Join(dir, "results.jsonl"))
 	if n, want := len(st.Rows()), len(s.Units(Shard{})); n != want {
 		t.Fatalf("%d rows, want %d", n, want)
+	}
+}
+
+// TestProgressUnitLeft: a unit's time left comes from its own epochs (a resumed baseline has no
+// finished unit to average over): after epoch 1 of 3 at 60 s each, 2 minutes; at the end, none.
+func TestProgressUnitLeft(t *testing.T) {
+	dir := t.TempDir()
+	store, _ := OpenStore(filepath.Join(dir, "r.jsonl"))
+	s := testSweep()
+	s.Baseline.Train.Epochs = 3
+	var got []Progress
+	env := (&fakeEnv{}).env(t, store, filepath.Join(dir, "work"))
+	env.Progress = func(p Progress) {
+		if p.Unit == 1 {
+			got = append(got, p)
+		}
+	}
+	if _, err := Run(s, env); err != nil {
+		t.Fatal(err)
+	}
+	var left []time.Duration
+	for _, p := range got {
+		if p.Epoch > 0 {
+			left = append(left, p.UnitLeft)
+		}
+	}
+	if !slices.Equal(left, []time.Duration{2 * time.Minute, time.Minute, 0}) {
+		t.Fatalf("baseline UnitLeft after epochs 1..3: %v, want [2m 1m 0]", left)
 	}
 }

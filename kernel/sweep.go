@@ -99,8 +99,11 @@ func RunSweep(name string) (experiment.Grid, error) {
 			if !math.IsNaN(p.Accuracy) {
 				status += fmt.Sprintf(", accuracy %.4f", p.Accuracy)
 			}
+			if p.UnitLeft > 0 {
+				status += fmt.Sprintf(", about %s left in this unit", p.UnitLeft.Round(time.Minute))
+			}
 			if p.Left > 0 {
-				status += fmt.Sprintf(", about %s left", p.Left.Round(time.Minute))
+				status += fmt.Sprintf(", about %s left in all", p.Left.Round(time.Minute))
 			}
 			bar.Update(p.Unit-1, status)
 		}})

@@ -60,8 +60,8 @@ func runSweep(args []string) error {
 				return
 			}
 			last = time.Now()
-			fmt.Printf("  [%d/%d] %s epoch %d/%d acc %.4f elapsed %s left ~%s\n", p.Unit, p.Units, p.Desc, p.Epoch, p.Epochs,
-				p.Accuracy, p.Elapsed.Round(time.Second), p.Left.Round(time.Minute))
+			fmt.Printf("  [%d/%d] %s epoch %d/%d acc %.4f elapsed %s%s\n", p.Unit, p.Units, p.Desc, p.Epoch, p.Epochs,
+				p.Accuracy, p.Elapsed.Round(time.Second), leftText(p))
 		}}
 	if !*speedOnly {
 		sum, err := experiment.Run(sw, env)
@@ -107,4 +107,17 @@ func openSweepStore(config, store string) (experiment.Sweep, *experiment.Store, 
 	}
 	st, err := experiment.OpenStore(store)
 	return sw, st, err
+}
+
+// leftText is the progress line's time estimate: the rest of the unit (from its epochs so far)
+// and of the sweep (from its finished units), each left out while unknown.
+func leftText(p experiment.Progress) string {
+	out := ""
+	if p.UnitLeft > 0 {
+		out += fmt.Sprintf(", unit left ~%s", p.UnitLeft.Round(time.Minute))
+	}
+	if p.Left > 0 {
+		out += fmt.Sprintf(", sweep left ~%s", p.Left.Round(time.Minute))
+	}
+	return out
 }

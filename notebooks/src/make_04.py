@@ -21,8 +21,8 @@ stands, with the command that runs it where the data is.
 | Fig. 20 | AlexNet / CIFAR-10 | `... -speed l1-in -speed-only` | 25 s | **done** for the input-L1 trajectory (below) |
 | Fig. 16 (reversed order) | AlexNet / CIFAR-10 | `sweeps/alexnet-cifar10-reversed.json` | 12 reversed points x ~85 s | **done on full CIFAR-10** (12 of 12 reversed points, below) |
 | Figs. 17, 19 (k sweeps) | AlexNet / CIFAR-10 | `sweeps/alexnet-cifar10-k.json` (`"ks": [0.5, 1, 0, 0.25, 0.75]`) | 4 new k x 2 metrics x 12 units of ~60 s: about 1.6 h | **done on full CIFAR-10** (121 of 121 units, below) |
-| Figs. 12, 18 | VGG16 / CIFAR-10 | `sweeps/vgg16-cifar10.json` (VGG16-BN, 10-epoch baseline; hybrid 2, output L1, input L1 at 0.9..0.4) | VGG16-BN trains at about 48 images/s here (0.86x PyTorch): ~18 min per epoch, ~3 h for the baseline, ~6 h more for the 36 one-epoch units (cheaper as filters go) | **running** in the background queue (resumable; rows appear below as units finish); the k sweep `vgg16-cifar10-k` (Fig. 18) is queued after SimpleNet |
-| Fig. 14 | SimpleNet / CIFAR-10 | `sweeps/simplenet-cifar10.json` (the same grid) | about VGG16's | queued after VGG16, not started |
+| Figs. 12, 18 | VGG16 / CIFAR-10 | `sweeps/vgg16-cifar10.json` (VGG16-BN, 10-epoch baseline; hybrid 2, output L1, input L1 at 0.9..0.4) | measured in the sweep: 22 min per epoch (37.7 images/s with evaluation), ~3.7 h for the baseline, ~6 h more for the 36 one-epoch units (a unit at ratio r costs about 2 r² epochs) | **running** in the background queue: baseline at epoch 2 of 10 (test accuracy 0.635), checkpointed and resumable; rows appear below as units finish; the k sweep `vgg16-cifar10-k` (Fig. 18, 96 units, ~16 h) is queued after SimpleNet |
+| Fig. 14 | SimpleNet / CIFAR-10 | `sweeps/simplenet-cifar10.json` (the same grid) | 630 M multiply-adds per image (VGG16: 313 M): ~45 min per epoch, ~7.5 h baseline, ~12 h grid | queued after VGG16, not started |
 | Figs. 9, 11, 13 | AlexNet, VGG16, SimpleNet / SVHN | `"dataset": "svhn"` | as CIFAR-10 | the files are not on this machine |
 | - | CIFAR-100 | `"dataset": "cifar100"` | as CIFAR-10 | the files are not on this machine |
 
@@ -65,8 +65,7 @@ g, err := kernel.LoadSweep("alexnet-cifar10")
 if err != nil {
 	panic(err)
 }
-done, total := g.Done()
-fmt.Printf("%s: %d of %d units in its store\\n", g.Sweep.Name, done, total)
+done, _ := g.Done()
 if done > 1 {
 	kernel.DisplayPlot(kernel.SweepPlot(g, "hybrid", "Fig. 10: AlexNet / CIFAR-10, hybrid pruning (2:4 + 1 retraining epoch)", nil, nil))
 	kernel.DisplayPlot(kernel.SweepPlot(g, "filter", "AlexNet / CIFAR-10, filter pruning only (the trajectories before 2:4)", nil, nil))
@@ -119,8 +118,7 @@ n, err := kernel.LoadSweep("alexnet-cifar10-norm")
 if err != nil {
 	panic(err)
 }
-done, total := n.Done()
-fmt.Printf("%s: %d of %d units in its store\\n", n.Sweep.Name, done, total)
+done, _ := n.Done()
 if done > 2 {
 	kernel.DisplayPlot(kernel.SweepPlot(n, "hybrid", "AlexNet / CIFAR-10, hybrid pruning, mean-normalized global selection", nil, nil))
 	kernel.Widths(n, min(4, len(n.Sweep.Ratios)-1))
@@ -148,8 +146,6 @@ g, err := kernel.LoadSweep("alexnet-cifar10-reversed")
 if err != nil {
 	panic(err)
 }
-done, total := g.Done()
-fmt.Printf("%s: %d of %d units in its store\\n", g.Sweep.Name, done, total)
 if len(g.Reversed["l1-out"]) > 0 && g.Reversed["l1-out"][0] != nil {
 	kernel.DisplayPlot(kernel.OrderPlot(g, "Fig. 16: AlexNet / CIFAR-10, normal vs reversed order", g.Sweep.Metrics))
 	kernel.Verdicts(experiment.OrderVerdicts(g))
@@ -219,8 +215,7 @@ v, err := kernel.LoadSweep("vgg16-cifar10")
 if err != nil {
 	panic(err)
 }
-done, total := v.Done()
-fmt.Printf("%s: %d of %d units in its store\\n", v.Sweep.Name, done, total)
+done, _ := v.Done()
 if v.Baseline == nil {
 	fmt.Println("the baseline has not finished yet: the grid's units start after it (hybridprune sweep -config sweeps/vgg16-cifar10.json resumes it)")
 }

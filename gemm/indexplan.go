@@ -158,21 +158,41 @@ func (p *IndexPlan) run(b []float32, n int, c []float32) {
 	Parallel(g.Workers(), func(w int) {
 		t0, t1 := g.RowRange(w)
 		q0, q1 := g.ColRange(w)
-		panelp := GetFloats(p.nkb * blockSize)
+		// One chunk (the usual case: up to 384 rows per worker): each K block is packed right
+		// before its use, into one block's buffer. Several: the column panel's whole K at once.
+		chunked := t1-t0 > indexChunkTiles
+		keep := 1
+		if chunked {
+			keep = p.nkb
+		}
+		panelp := GetFloats(keep * blockSize)
 		defer PutFloats(panelp)
 		panels := *panelp
+		pack := func(q, blk int) []float32 {
+			dst := panels[:blockSize]
+			if chunked {
+				dst = panels[blk*blockSize : (blk+1)*blockSize]
+			}
+			k0 := blk * p.kb
+			PackB(dst, b, n, n, q*IndexCols, 1, p.kb, IndexCols, IndexStride, func(r int) int { return k0 + r }, p.k)
+			return dst
+		}
 		var scratch ScratchTile
-		// Column panels outermost, every K block of the panel packed once; then chunks of row
-		// tiles whose C (indexChunkRows x IndexCols) stays in L2 while all K blocks accumulate
-		// into it. With the K blocks outermost, a wide product swept the whole of C once per
+		// Column panels outermost; with several chunks, every K block of the panel packed once,
+		// then chunks of indexChunkTiles row tiles whose C stays in L2 while all K blocks
+		// accumulate into it. With the K blocks outermost, a wide product swept the whole of C once per
 		// block from memory (VGG16's conv2 at batch 128: C is 33 MB, and 2:4 ran at 0.72x
 		// dense); without the row chunks a tall one did the same per panel (the input gradient
 		// Wᵀ·dY of AlexNet's conv2, 1600 rows: 1.3x the dense product's time).
 		for q := q0; q < q1; q++ {
+			if !chunked {
+				for blk := range p.nkb {
+					p.runBlock(kr, blk, t0, t1, q, n, c, pack(q, blk), &scratch)
+				}
+				continue
+			}
 			for blk := range p.nkb {
-				k0 := blk * p.kb
-				PackB(panels[blk*blockSize:(blk+1)*blockSize], b, n, n, q*IndexCols, 1, p.kb, IndexCols, IndexStride,
-					func(r int) int { return k0 + r }, p.k)
+				pack(q, blk)
 			}
 			for c0 := t0; c0 < t1; c0 += indexChunkTiles {
 				c1 := min(c0+indexChunkTiles, t1)

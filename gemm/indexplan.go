@@ -206,8 +206,8 @@ func (p *IndexPlan) run(b []float32, n int, c []float32) {
 
 // indexChunkTiles is the row tiles of C that the indexed driver accumulates over all K blocks at
 // a time: 128 tiles of 3 rows x 128 columns, 192 KiB, within a Zen 2 core's 512 KiB L2 beside
-// the packed panels.
-const indexChunkTiles = 128
+// the packed panels. A variable only so that a test can make it small.
+var indexChunkTiles = 128
 
 // runBlock accumulates K block blk of the row tiles [t0, t1) into column panel q of C. Full tiles
 // of a full-width panel run in one call; tiles that stick out of C (ragged last tile, narrow

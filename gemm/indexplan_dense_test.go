@@ -146,3 +146,30 @@ func TestIndexPlanDenseErrors(t *testing.T) {
 		t.Errorf("3x4 stride 4 over 12 values: %v", err)
 	}
 }
+
+// TestIndexPlanRowChunks runs the indexed driver's chunked path (a worker's row tiles in chunks,
+// the whole K of a column panel packed at once; normally for more than 384 rows per worker) with
+// chunks of 2 tiles, on every route, against the float64 reference.
+func TestIndexPlanRowChunks(t *testing.T) {
+	defer gemm.SetIndexChunkTiles(gemm.SetIndexChunkTiles(2))
+	gemmtest.ForEachRoute(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(5, 6))
+		for _, s := range [][3]int{{17, 130, 200}, {25, 300, 65}, {13, 515, 1030}, {7, 129, 64}} {
+			m, n, k := s[0], s[1], s[2]
+			a := sparseOperand(rng, m, k, 0.6, true)
+			b := make([]float32, k*n)
+			for i := range b {
+				b[i] = float32(rng.NormFloat64())
+			}
+			p, err := gemm.NewIndexPlanDense(a, k, m, k, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := make([]float32, m*n)
+			if err := p.MatMul(b, n, c); err != nil {
+				t.Fatal(err)
+			}
+			gemmtest.CheckProduct(t, "chunked plan", a, b, c, m, n, k)
+		}
+	})
+}

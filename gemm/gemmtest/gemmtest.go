@@ -18,7 +18,6 @@ var Shapes = [][3]int{
 	{6, 64, 64}, {7, 65, 65}, {5, 63, 255}, {12, 128, 256}, {13, 129, 257},
 	{1, 200, 513}, {40, 1, 300}, {33, 70, 1023}, {192, 130, 1600}, {64, 1024, 27},
 	{13, 515, 1030}, // several N chunks (256 columns) times several K blocks, both ragged
-	{785, 300, 200}, // the indexed driver's row chunks (128 tiles of 3 rows), ragged, over ragged panels and K blocks
 }
 
 // ForEachRoute runs f as a subtest once per micro-kernel route usable here,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hybridprune/hybridprune/gemm"
 	"github.com/hybridprune/hybridprune/gemm/gemmtest"
+	"github.com/hybridprune/hybridprune/internal/testmat"
 )
 
 // sparseOperand returns a rows x k matrix with about frac of its entries zero; with nm it is
@@ -156,11 +157,7 @@ func TestIndexPlanRowChunks(t *testing.T) {
 		rng := rand.New(rand.NewPCG(5, 6))
 		for _, s := range [][3]int{{17, 130, 200}, {25, 300, 65}, {13, 515, 1030}, {7, 129, 64}} {
 			m, n, k := s[0], s[1], s[2]
-			a := sparseOperand(rng, m, k, 0.6, true)
-			b := make([]float32, k*n)
-			for i := range b {
-				b[i] = float32(rng.NormFloat64())
-			}
+			a, b := sparseOperand(rng, m, k, 0.6, true), testmat.RandMatrix(k*n, uint64(m))
 			p, err := gemm.NewIndexPlanDense(a, k, m, k, false)
 			if err != nil {
 				t.Fatal(err)

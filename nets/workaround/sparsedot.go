@@ -12,10 +12,11 @@ import (
 
 // SparseDotEnvVar sets the N:M path of the fast Dot (see sparseDot): "1" on, "0" off, unset
 // (or anything else) automatic: on where the indexed kernel beats the dense one by enough to pay
-// for refilling its plan every step (the asm-avx512 and asm-avx2 routes), off elsewhere. Measured
-// on an AMD EPYC Zen 2 (asm-avx2), AlexNet b128: `hybridprune trainbench -nm` 1.02-1.05x the dense
-// masked step over five runs, and one real epoch of 2:4 retraining on full MNIST 1287 against
-// 1206 images/s (1.07x), the same test accuracy (0.9854) on both paths (bench/README.md).
+// for refilling its plan every step (the asm-avx512 route), off elsewhere. Measured on an AMD
+// EPYC Zen 2 (asm-avx2) with `hybridprune trainbench -nm`: AlexNet b128 1.02-1.05x the dense
+// masked step over five runs (one real epoch of 2:4 retraining on full MNIST: 1287 against 1206
+// images/s, 1.07x, test accuracy 0.9854 on both paths), but VGG16-BN b64 0.88-1.02x over four
+// (0.91x over 30 steps): not a gain on every network, so AVX2 leaves it to this variable.
 const SparseDotEnvVar = "HYBRIDPRUNE_SPARSEDOT"
 
 // minSparseMACs is the smallest product (m*n*k multiply-adds) worth building an indexed plan for.
@@ -99,8 +100,7 @@ func SparseDotActive() bool {
 	case 2:
 		return false
 	}
-	r := gemm.RouteName()
-	return r == "asm-avx512" || r == "asm-avx2"
+	return gemm.RouteName() == "asm-avx512"
 }
 
 // SetSparseDot turns the N:M path of the fast Dot on or off (benchmarks and tests compare both);

@@ -104,7 +104,7 @@ func (s *Store) reload() error {
 		return fmt.Errorf("experiment: locking %s: %w", s.path, err)
 	}
 	defer syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-	rows, keys, err := parseRows(f, s.path)
+	rows, keys, err := parseRows(f, s.path, nil)
 	if err != nil {
 		return err
 	}
@@ -112,8 +112,9 @@ func (s *Store) reload() error {
 	return nil
 }
 
-// parseRows reads JSON lines; name is used in errors.
-func parseRows(r io.Reader, name string) (map[string]Row, []string, error) {
+// parseRows reads JSON lines; name is used in errors. When lineKeys is not nil it receives the
+// key of every line in order ("" for a blank line).
+func parseRows(r io.Reader, name string, lineKeys *[]string) (map[string]Row, []string, error) {
 	rows := map[string]Row{}
 	var keys []string
 	sc := bufio.NewScanner(r)
@@ -123,6 +124,9 @@ func parseRows(r io.Reader, name string) (map[string]Row, []string, error) {
 		line++
 		b := bytes.TrimSpace(sc.Bytes())
 		if len(b) == 0 {
+			if lineKeys != nil {
+				*lineKeys = append(*lineKeys, "")
+			}
 			continue
 		}
 		var row Row
@@ -136,6 +140,9 @@ func parseRows(r io.Reader, name string) (map[string]Row, []string, error) {
 		}
 		if want := hashConfig(row.Config); want != row.Key {
 			return nil, nil, fmt.Errorf("experiment: %s:%d: key %s does not match its config (hash %s): edited by hand?", name, line, row.Key, want)
+		}
+		if lineKeys != nil {
+			*lineKeys = append(*lineKeys, row.Key)
 		}
 		if _, dup := rows[row.Key]; dup {
 			continue // the same unit finished twice (two shards raced): keep the first
@@ -192,7 +199,7 @@ func (s *Store) Append(row Row) error {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	rows, keys, err := parseRows(f, s.path)
+	rows, keys, err := parseRows(f, s.path, nil)
 	if err != nil {
 		return err
 	}
@@ -263,7 +270,8 @@ func (s *Store) Drop(drop func(Row) bool) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("experiment: drop rows of %s: %w", s.path, err)
 	}
-	rows, keys, err := parseRows(bytes.NewReader(raw), s.path)
+	var lineKeys []string
+	rows, keys, err := parseRows(bytes.NewReader(raw), s.path, &lineKeys)
 	if err != nil {
 		return 0, err
 	}
@@ -279,11 +287,8 @@ func (s *Store) Drop(drop func(Row) bool) (int, error) {
 	}
 	// Kept lines are copied byte for byte (parseRows validated every one of them).
 	var buf bytes.Buffer
-	for _, line := range bytes.SplitAfter(raw, []byte("\n")) {
-		var head struct {
-			Key string `json:"key"`
-		}
-		if t := bytes.TrimSpace(line); len(t) > 0 && json.Unmarshal(t, &head) == nil && dropped[head.Key] {
+	for i, line := range bytes.SplitAfter(raw, []byte("\n")) {
+		if i < len(lineKeys) && dropped[lineKeys[i]] {
 			continue
 		}
 		buf.Write(line)

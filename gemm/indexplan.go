@@ -161,13 +161,14 @@ func (p *IndexPlan) run(b []float32, n int, c []float32) {
 		// One chunk (the usual case: up to 384 rows per worker): each K block is packed right
 		// before its use, into one block's buffer. Several: the column panel's whole K at once.
 		chunked := t1-t0 > indexChunkTiles
-		keep := 1
+		size := blockSize
 		if chunked {
-			keep = p.nkb
+			size *= p.nkb
 		}
-		panelp := GetFloats(keep * blockSize)
+		panelp := GetFloats(size)
 		defer PutFloats(panelp)
 		panels := *panelp
+		// pack packs K block blk of column panel q into its slot (the one buffer when not chunked).
 		pack := func(q, blk int) []float32 {
 			dst := panels[:blockSize]
 			if chunked {

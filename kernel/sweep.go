@@ -75,17 +75,10 @@ func RunSweep(name string) (experiment.Grid, error) {
 	all := sw.Units(experiment.Shard{})
 	units := len(all)
 	if ReadOnlyMode() {
-		g := experiment.Collect(sw, st)
-		done, total := 0, units // every unit kind, the studies' too (g.Done counts the grid's)
-		for _, u := range all {
-			if _, ok := st.Get(u.Key); ok {
-				done++
-			}
-		}
 		DisplayMarkdown(fmt.Sprintf("sweep %s: read-only (%s=1): %d of %d units in the store, nothing trained; "+
 			"`hybridprune sweep -config sweeps/%s.json` runs the rest. store %s: %d rows, digest %s",
-			sw.Name, ReadOnlyEnv, done, total, name, storeLabel(st.Path(), root), len(st.Rows()), st.Digest()))
-		return g, nil
+			sw.Name, ReadOnlyEnv, storedUnits(all, st), units, name, storeLabel(st.Path(), root), len(st.Rows()), st.Digest()))
+		return experiment.Collect(sw, st), nil
 	}
 	nets.TuneGC() // as the CLI does: keep training's temporaries near the live heap
 	bar := NewProgress(fmt.Sprintf("sweep %s", sw.Name), units)
@@ -173,14 +166,20 @@ func LoadSweep(name string) (experiment.Grid, error) {
 // showStore displays the line "sweep NAME: read I of N units; store PATH: R rows, digest D".
 func showStore(sw experiment.Sweep, st *experiment.Store, root string) {
 	all := sw.Units(experiment.Shard{})
-	done := 0
-	for _, u := range all {
+	DisplayMarkdown(fmt.Sprintf("sweep %s: read %d of %d units, nothing trained; store %s: %d rows, digest %s",
+		sw.Name, storedUnits(all, st), len(all), storeLabel(st.Path(), root), len(st.Rows()), st.Digest()))
+}
+
+// storedUnits counts the units whose row is in the store: every unit kind, the studies' too
+// (Grid.Done counts the grid's).
+func storedUnits(units []experiment.Unit, st *experiment.Store) int {
+	n := 0
+	for _, u := range units {
 		if _, ok := st.Get(u.Key); ok {
-			done++
+			n++
 		}
 	}
-	DisplayMarkdown(fmt.Sprintf("sweep %s: read %d of %d units, nothing trained; store %s: %d rows, digest %s",
-		sw.Name, done, len(all), storeLabel(st.Path(), root), len(st.Rows()), st.Digest()))
+	return n
 }
 
 // accuracies returns the accuracy of each row, NaN where missing.

@@ -317,16 +317,7 @@ func indexUnrolled(p func(string, ...any), vecs int) {
 	p("tileloop:")
 	p("\tTESTQ  R13, R13")
 	p("\tJLE    done")
-	p("\tMOVQ   (DX), R9")
-	p("\tMOVQ   8(DX), CX")
-	p("\tSUBQ   R9, CX")
-	p("\tIMUL3Q $12, R9, AX")
-	p("\tADDQ   vals_base+32(FP), AX")
-	p("\tIMUL3Q $6, R9, SI")
-	p("\tADDQ   offs_base+56(FP), SI")
-	for r := range 12 {
-		p("\tVXORPS Y%d, Y%d, Y%d", r, r, r)
-	}
+	segment(p)
 	// Offsets one step ahead of their FMAs, in two register sets (sets is even, so a step's
 	// parity is the same in every round): the look-ahead reads three uint16 past the last step.
 	regs := [2][3]string{{"R9", "R10", "R11"}, {"R14", "R15", "DI"}}

@@ -58,6 +58,9 @@ type Progress struct {
 	// (0 when none yet): a resumed 10-epoch baseline has no finished unit to average over.
 	UnitLeft time.Duration
 	Cached   bool // the unit's row was already in the store
+	// Resumed marks an epoch restored from the unit's checkpoint (reported in a burst as training
+	// resumes), not one trained now.
+	Resumed bool
 }
 
 // Summary counts what a Run did.
@@ -154,6 +157,10 @@ type runner struct {
 }
 
 func (r *runner) progress(epoch, epochs int, acc float64, cached bool) {
+	r.report(epoch, epochs, acc, cached, false)
+}
+
+func (r *runner) report(epoch, epochs int, acc float64, cached, resumed bool) {
 	if r.env.Progress == nil {
 		return
 	}
@@ -166,7 +173,7 @@ func (r *runner) progress(epoch, epochs int, acc float64, cached bool) {
 		unitLeft = time.Duration(r.epochSeconds / float64(r.epochsTimed) * float64(epochs-epoch) * float64(time.Second))
 	}
 	r.env.Progress(Progress{Unit: r.unitIdx, Units: r.units, Desc: r.desc, Epoch: epoch, Epochs: epochs,
-		Accuracy: acc, Elapsed: time.Since(r.start), Left: left, UnitLeft: unitLeft, Cached: cached})
+		Accuracy: acc, Elapsed: time.Since(r.start), Left: left, UnitLeft: unitLeft, Cached: cached, Resumed: resumed})
 }
 
 func (r *runner) logf(format string, args ...any) {
@@ -217,7 +224,7 @@ func (r *runner) doTrain(spec *nets.Spec, w nets.Weights, rec Recipe, masks nets
 	cfg.OnEpoch = func(e nets.EpochStats) {
 		r.epochSeconds += e.Seconds
 		r.epochsTimed++
-		r.progress(e.Epoch, rec.Epochs, e.TestAccuracy, false)
+		r.report(e.Epoch, rec.Epochs, e.TestAccuracy, false, e.Resumed)
 		if e.Diverging(spec.NumClasses) {
 			r.logf("warning: %s, epoch %d: test accuracy %.4f is at chance and the training loss %.3f is above ln(%d) = %.3f: the recipe looks diverged (lower its lr)",
 				r.desc, e.Epoch, e.TestAccuracy, e.TrainLoss, spec.NumClasses, math.Log(float64(spec.NumClasses)))

@@ -94,6 +94,7 @@ func TestShardsDisjointComplete(t *testing.T) {
 type fakeEnv struct {
 	mu               sync.Mutex
 	calls, failAfter int
+	resumed          int // the first resumed epochs of every training call are marked as restored from a checkpoint
 }
 
 var errKilled = errors.New("killed")
@@ -119,7 +120,7 @@ func (f *fakeEnv) env(t *testing.T, store *Store, work string) Env {
 			}
 			res := &nets.TrainResult{Weights: w.Clone()}
 			for e := range cfg.Epochs {
-				st := nets.EpochStats{Epoch: e + 1, TestAccuracy: 0.5, Seconds: 60}
+				st := nets.EpochStats{Epoch: e + 1, TestAccuracy: 0.5, Seconds: 60, Resumed: e < f.resumed}
 				res.Epochs = append(res.Epochs, st)
 				if cfg.OnEpoch != nil {
 					cfg.OnEpoch(st)
@@ -294,5 +295,27 @@ func TestProgressUnitLeft(t *testing.T) {
 	}
 	if !slices.Equal(left, []time.Duration{2 * time.Minute, time.Minute, 0}) {
 		t.Fatalf("baseline UnitLeft after epochs 1..3: %v, want [2m 1m 0]", left)
+	}
+}
+
+// TestProgressResumed: epochs restored from a checkpoint are reported as resumed (the CLI prints
+// each of them, so a resumed run's log shows where it picks up), the ones trained now are not.
+func TestProgressResumed(t *testing.T) {
+	dir := t.TempDir()
+	store, _ := OpenStore(filepath.Join(dir, "r.jsonl"))
+	s := testSweep()
+	s.Baseline.Train.Epochs = 3
+	var resumed []bool
+	env := (&fakeEnv{resumed: 2}).env(t, store, filepath.Join(dir, "work"))
+	env.Progress = func(p Progress) {
+		if p.Unit == 1 && p.Epoch > 0 {
+			resumed = append(resumed, p.Resumed)
+		}
+	}
+	if _, err := Run(s, env); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(resumed, []bool{true, true, false}) {
+		t.Fatalf("baseline epochs 1..3 resumed: %v, want [true true false]", resumed)
 	}
 }

@@ -56,11 +56,17 @@ func runSweep(args []string) error {
 	env := experiment.Env{Store: st, WorkDir: *work, DataDir: *dataDir, Shard: sh, Backend: backendName(),
 		BaselineModel: *baseline, Log: os.Stdout,
 		Progress: func(p experiment.Progress) {
-			if p.Cached || time.Since(last) < 10*time.Second && p.Epoch != p.Epochs {
+			// Resumed epochs come in one burst: each gets its line, so the log shows where training
+			// picks up.
+			if p.Cached || !p.Resumed && time.Since(last) < 10*time.Second && p.Epoch != p.Epochs {
 				return
 			}
 			last = time.Now()
-			fmt.Printf("  [%d/%d] %s epoch %d/%d acc %.4f elapsed %s%s\n", p.Unit, p.Units, p.Desc, p.Epoch, p.Epochs,
+			what := "epoch"
+			if p.Resumed {
+				what = "resumed epoch"
+			}
+			fmt.Printf("  [%d/%d] %s %s %d/%d acc %.4f elapsed %s%s\n", p.Unit, p.Units, p.Desc, what, p.Epoch, p.Epochs,
 				p.Accuracy, p.Elapsed.Round(time.Second), leftText(p))
 		}}
 	if !*speedOnly {

@@ -3,12 +3,15 @@ package workaround
 import (
 	"github.com/gomlx/gomlx/backends/simplego"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
 
 	"github.com/hybridprune/hybridprune/gemm"
 )
 
-// binaryOp names the float32 elementwise ops whose implicit broadcasting the fast executors take
-// over: batch norm's x - mean, x * scale + offset over [C, H, W, N], a bias added to [N, out].
+// binaryOp names the float32 elementwise ops the fast executors take over: with implicit
+// broadcasting (batch norm's x - mean, x * scale + offset over [C, H, W, N], a bias added to
+// [N, out]) and, on large tensors, between equal shapes or against a scalar (the gradient
+// chains, the optimizer's updates, ReLU's Max(x, 0)), split across the gemm threads.
 type binaryOp int
 
 const (
@@ -16,54 +19,12 @@ const (
 	opSub
 	opMul
 	opDiv
+	opMax
 )
 
-// broadcastRun reports how an operand of dims small (at full's rank) broadcasts to dims full: its
-// non-unit axes must be one contiguous run [a, b) of full's axes at full size, so that small[m]
-// meets full[(o*mid+m)*inner + i].
-func broadcastRun(small, full []int) (outer, mid, inner int, ok bool) {
-	if len(small) != len(full) {
-		return 0, 0, 0, false
-	}
-	var run []int
-	for ax, d := range small {
-		if d == 1 {
-			continue
-		}
-		if d != full[ax] {
-			return 0, 0, 0, false
-		}
-		run = append(run, ax)
-	}
-	a, b, ok := contiguousRun(run)
-	if !ok {
-		return 0, 0, 0, false
-	}
-	outer, mid, inner = span3(full, a, b)
-	return outer, mid, inner, true
-}
-
-// applyBroadcast computes dst = full op small (smallLeft: small op full) block by block; dst may
-// be full itself.
-func applyBroadcast(op binaryOp, dst, full, small []float32, outer, mid, inner int, smallLeft bool) {
-	rows := outer * mid
-	if inner == 1 {
-		rows = outer
-	}
-	workers := 1
-	if len(dst) >= 1<<18 {
-		workers = min(gemm.Threads(), rows)
-	}
-	gemm.Parallel(workers, func(w int) {
-		for r := w * rows / workers; r < (w+1)*rows/workers; r++ {
-			if inner == 1 { // row r of full against the whole of small
-				vecVec(op, dst[r*mid:(r+1)*mid], full[r*mid:(r+1)*mid], small, smallLeft)
-			} else { // row r of full against one value of small
-				vecScalar(op, dst[r*inner:(r+1)*inner], full[r*inner:(r+1)*inner], small[r%mid], smallLeft)
-			}
-		}
-	})
-}
+// minParallelElementwise is the smallest equal-shape or scalar operation the fast executors
+// take from simplego (whose loops are single-threaded): below it one thread is as fast.
+const minParallelElementwise = 1 << 15
 
 func vecScalar(op binaryOp, dst, x []float32, v float32, left bool) {
 	dst = dst[:len(x)]
@@ -88,9 +49,17 @@ func vecScalar(op binaryOp, dst, x []float32, v float32, left bool) {
 		for i, a := range x {
 			dst[i] = a / v
 		}
-	default:
+	case op == opDiv:
 		for i, a := range x {
 			dst[i] = v / a
+		}
+	case !left:
+		for i, a := range x {
+			dst[i] = max(a, v)
+		}
+	default:
+		for i, a := range x {
+			dst[i] = max(v, a)
 		}
 	}
 }
@@ -118,16 +87,71 @@ func vecVec(op binaryOp, dst, x, y []float32, left bool) {
 		for i, a := range x {
 			dst[i] = a / y[i]
 		}
-	default:
+	case op == opDiv:
 		for i, a := range x {
 			dst[i] = y[i] / a
+		}
+	case !left:
+		for i, a := range x {
+			dst[i] = max(a, y[i])
+		}
+	default:
+		for i, a := range x {
+			dst[i] = max(y[i], a)
 		}
 	}
 }
 
-// fastBinary runs a float32 binary op where one operand broadcasts to the other's shape along a
-// contiguous run of axes; every other case (equal shapes, scalars, other dtypes or layouts) goes
-// to simplego's executor, which handles them without its per-element iterator or is rare.
+// applyElementwise computes dst = x op y (y equal-sized, or a scalar when len(y) == 1; left:
+// y op x), in contiguous chunks across the gemm threads; dst may be x itself.
+func applyElementwise(op binaryOp, dst, x, y []float32, left bool) {
+	workers := min(gemm.Threads(), max(1, len(x)/minParallelElementwise))
+	gemm.Parallel(workers, func(w int) {
+		lo, hi := w*len(x)/workers, (w+1)*len(x)/workers
+		if len(y) == 1 {
+			vecScalar(op, dst[lo:hi], x[lo:hi], y[0], left)
+		} else {
+			vecVec(op, dst[lo:hi], x[lo:hi], y[lo:hi], left)
+		}
+	})
+}
+
+// fastElementwise runs a float32 binary op between equal shapes, or between a tensor and a
+// scalar (on either side), of at least minParallelElementwise values; it reports false, doing
+// nothing, otherwise. The result reuses an owned full-size input buffer, as simplego's does.
+func fastElementwise(op binaryOp, backend *simplego.Backend, inputs []*simplego.Buffer, inputsOwned []bool, a, b []float32,
+	outShape shapes.Shape) (*simplego.Buffer, bool) {
+	fullIdx, full, other := 0, a, b
+	switch {
+	case len(a) == len(b) && len(a) == outShape.Size():
+		if !inputsOwned[0] && inputsOwned[1] {
+			fullIdx, full, other = 1, b, a
+		}
+	case len(b) == 1 && len(a) == outShape.Size():
+	case len(a) == 1 && len(b) == outShape.Size():
+		fullIdx, full, other = 1, b, a
+	default:
+		return nil, false
+	}
+	if len(full) < minParallelElementwise {
+		return nil, false
+	}
+	fastBinaryCalls.Add(1)
+	left := fullIdx == 1 // the other operand is the op's left-hand side
+	if inputsOwned[fullIdx] {
+		out := inputs[fullIdx]
+		inputs[fullIdx] = nil
+		applyElementwise(op, full, full, other, left)
+		return out, true
+	}
+	buf, dst := outputBuffer(backend, outShape, &fastOpsLayout)
+	applyElementwise(op, dst, full, other, left)
+	return buf, true
+}
+
+// fastBinary runs a float32 binary op where one operand broadcasts to the other's shape
+// (broadcastPlan), or (fastElementwise) on large equal shapes or against a scalar; every
+// other case (small tensors, other dtypes or layouts) goes to simplego's executor.
 func fastBinary(op binaryOp, stock simplegoExecutor, backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer,
 	inputsOwned []bool) (*simplego.Buffer, error) {
 	l := &fastOpsLayout
@@ -139,7 +163,13 @@ func fastBinary(op binaryOp, stock simplegoExecutor, backend *simplego.Backend, 
 	a, okA := lhs.flat.([]float32)
 	b, okB := rhs.flat.([]float32)
 	if !okA || !okB || outShape.DType != dtypes.Float32 || lhs.shape.DType != dtypes.Float32 || rhs.shape.DType != dtypes.Float32 ||
-		lhs.shape.Equal(rhs.shape) || lhs.shape.Size() <= 1 || rhs.shape.Size() <= 1 || len(a) != lhs.shape.Size() || len(b) != rhs.shape.Size() {
+		len(a) != lhs.shape.Size() || len(b) != rhs.shape.Size() {
+		return stock(backend, node, inputs, inputsOwned)
+	}
+	if lhs.shape.Equal(rhs.shape) || len(a) == 1 || len(b) == 1 {
+		if out, ok := fastElementwise(op, backend, inputs, inputsOwned, a, b, outShape); ok {
+			return out, nil
+		}
 		return stock(backend, node, inputs, inputsOwned)
 	}
 	fullIdx, full, small, smallShape := 0, a, b, rhs.shape
@@ -148,7 +178,7 @@ func fastBinary(op binaryOp, stock simplegoExecutor, backend *simplego.Backend, 
 	} else if !lhs.shape.Equal(outShape) {
 		return stock(backend, node, inputs, inputsOwned) // both operands broadcast
 	}
-	outer, mid, inner, ok := broadcastRun(smallShape.Dimensions, outShape.Dimensions)
+	plan, ok := newBroadcastPlan(smallShape.Dimensions, outShape.Dimensions)
 	if !ok {
 		return stock(backend, node, inputs, inputsOwned)
 	}
@@ -156,11 +186,11 @@ func fastBinary(op binaryOp, stock simplegoExecutor, backend *simplego.Backend, 
 	if inputsOwned[fullIdx] { // simplego's convention: the executor takes the buffer over
 		out := inputs[fullIdx]
 		inputs[fullIdx] = nil
-		applyBroadcast(op, full, full, small, outer, mid, inner, fullIdx == 1)
+		plan.apply(op, full, full, small, fullIdx == 1)
 		return out, nil
 	}
 	buf, dst := outputBuffer(backend, outShape, l)
-	applyBroadcast(op, dst, full, small, outer, mid, inner, fullIdx == 1)
+	plan.apply(op, dst, full, small, fullIdx == 1)
 	return buf, nil
 }
 
@@ -178,4 +208,8 @@ func execFastMul(b *simplego.Backend, n *simplego.Node, in []*simplego.Buffer, o
 
 func execFastDiv(b *simplego.Backend, n *simplego.Node, in []*simplego.Buffer, owned []bool) (*simplego.Buffer, error) {
 	return fastBinary(opDiv, fastOpsLayout.stockDiv, b, n, in, owned)
+}
+
+func execFastMax(b *simplego.Backend, n *simplego.Node, in []*simplego.Buffer, owned []bool) (*simplego.Buffer, error) {
+	return fastBinary(opMax, fastOpsLayout.stockMax, b, n, in, owned)
 }

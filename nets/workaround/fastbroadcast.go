@@ -12,9 +12,9 @@ import (
 
 // Batch-norm, bias and pooling in the nets' [C, H, W, N] layout broadcast per-channel values over
 // the trailing axes and reduce the trailing axes back to one value per channel. simplego does both
-// with a general index iterator per element (13% and 8% of a VGG16-BN step). When the axes
-// involved form one contiguous run, the data is outer x mid x inner blocks, and both become plain
-// loops over contiguous memory.
+// with a general index iterator per element (13% and 8% of a VGG16-BN step). Broadcasts become
+// loops over contiguous rows (broadcastPlan); when the reduced axes form one contiguous run, the
+// data is outer x mid x inner blocks, and reductions become plain loops over contiguous memory.
 
 // span3 splits dims around the axis run [a, b): outer = prod(dims[:a]), mid = prod(dims[a:b]),
 // inner = prod(dims[b:]).
@@ -57,33 +57,10 @@ func nodeShapeOf(node *simplego.Node, l *simplegoLayout) shapes.Shape {
 	return *(*shapes.Shape)(unsafe.Add(unsafe.Pointer(node), l.nodeShape))
 }
 
-// broadcastBlocks writes out[(o*mid+m)*inner + i] = src[m] for o < outer, m < mid, i < inner.
-func broadcastBlocks(out, src []float32, outer, mid, inner int) {
-	if inner == 1 {
-		for o := range outer {
-			copy(out[o*mid:(o+1)*mid], src)
-		}
-		return
-	}
-	rows := outer * mid
-	workers := 1
-	if len(out) >= 1<<18 {
-		workers = gemm.Threads()
-	}
-	gemm.Parallel(workers, func(w int) {
-		for r := w * rows / workers; r < (w+1)*rows/workers; r++ {
-			v := src[r%mid]
-			dst := out[r*inner : (r+1)*inner]
-			for i := range dst {
-				dst[i] = v
-			}
-		}
-	})
-}
-
 // execFastBroadcastInDim is the BroadcastInDim executor installed by InstallFastOps: float32
-// operands whose non-unit axes land on one contiguous run of the output (a per-channel vector over
-// [C, H, W, N], a bias over [O, P]) are written block by block; everything else goes to simplego.
+// operands whose axes keep their order in the output (a per-channel vector over [C, H, W, N], a
+// bias over [O, P], a pooling window's maximum) are written row by row (broadcastPlan);
+// everything else goes to simplego.
 func execFastBroadcastInDim(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer,
 	inputsOwned []bool) (*simplego.Buffer, error) {
 	l := &fastOpsLayout
@@ -113,12 +90,12 @@ func execFastBroadcastInDim(backend *simplego.Backend, node *simplego.Node, inpu
 			dims[outAxis], last = d, outAxis
 		}
 	}
-	outer, mid, inner, ok := broadcastRun(dims, outShape.Dimensions)
+	plan, ok := newBroadcastPlan(dims, outShape.Dimensions)
 	if !ok {
 		return l.stockBroadcastInDim(backend, node, inputs, inputsOwned)
 	}
 	buf, out := outputBuffer(backend, outShape, l)
-	broadcastBlocks(out, src, outer, mid, inner)
+	plan.fill(out, src)
 	fastBroadcastCalls.Add(1)
 	return buf, nil
 }

@@ -14,8 +14,10 @@ import (
 // binary ops through the fast executors against simplego's own, bit for bit (sums over whole
 // contiguous blocks, which use partial sums, to 1e-5), on the layouts the nets use (per-channel
 // values over [C, H, W, N] on either side of the op, a bias over [O, P], trailing and leading
-// reductions, pooling windows) and on cases the fast path must leave to simplego (non-contiguous
-// axes, both operands broadcast), counting which path ran.
+// reductions, pooling windows and their gradients' repeats along split axes), on large
+// equal-shape and scalar ops (either side, Max included), and on cases the fast path must leave
+// to simplego (reductions over split axes, both operands broadcast, small tensors), counting which
+// path ran.
 func TestFastBroadcastAndReduce(t *testing.T) {
 	if err := InstallFastOps(); err != nil {
 		t.Fatal(err)
@@ -35,7 +37,9 @@ func TestFastBroadcastAndReduce(t *testing.T) {
 		{"bias over OP", []int{9, 1}, func(x *graph.Node) *graph.Node { return graph.BroadcastToDims(x, 9, 300) }, true, 0},
 		{"row over NP", []int{1, 11}, func(x *graph.Node) *graph.Node { return graph.BroadcastToDims(x, 70, 11) }, true, 0},
 		{"middle axes", []int{1, 4, 5, 1}, func(x *graph.Node) *graph.Node { return graph.BroadcastToDims(x, 3, 4, 5, 129) }, true, 0},
-		{"split axes", []int{3, 1, 5}, func(x *graph.Node) *graph.Node { return graph.BroadcastToDims(x, 3, 4, 5) }, false, 0},
+		{"split axes", []int{3, 1, 5}, func(x *graph.Node) *graph.Node { return graph.BroadcastToDims(x, 3, 4, 5) }, true, 0},
+		{"two repeated runs", []int{1, 4, 1, 5, 1}, func(x *graph.Node) *graph.Node { return graph.BroadcastToDims(x, 2, 4, 3, 5, 7) }, true, 0},
+		{"trailing repeat after a split", []int{3, 1, 5, 1}, func(x *graph.Node) *graph.Node { return graph.BroadcastToDims(x, 3, 4, 5, 6) }, true, 0},
 		{"sum trailing", []int{6, 5, 7, 64}, func(x *graph.Node) *graph.Node { return graph.ReduceSum(x, 1, 2, 3) }, true, 1e-5},
 		{"sum leading", []int{70, 11}, func(x *graph.Node) *graph.Node { return graph.ReduceSum(x, 0) }, true, 0},
 		{"sum middle", []int{3, 4, 5, 129}, func(x *graph.Node) *graph.Node { return graph.ReduceSum(x, 1, 2) }, true, 0},
@@ -57,11 +61,34 @@ func TestFastBroadcastAndReduce(t *testing.T) {
 		{"channel / x", []int{6, 5, 7, 64}, func(x *graph.Node) *graph.Node {
 			return graph.Div(graph.Reshape(graph.ReduceMax(x, 1, 2, 3), 6, 1, 1, 1), x)
 		}, true, 0},
+		// Max pooling's gradient: x against its window's maximum, repeated along two split axes.
+		{"x - window max", []int{4, 6, 2, 6, 2, 3}, func(x *graph.Node) *graph.Node {
+			return graph.Sub(x, graph.Reshape(graph.ReduceMax(x, 2, 4), 4, 6, 1, 6, 1, 3))
+		}, true, 0},
+		{"window max / x", []int{4, 6, 2, 6, 2, 3}, func(x *graph.Node) *graph.Node {
+			return graph.Div(graph.Reshape(graph.ReduceMax(x, 2, 4), 4, 6, 1, 6, 1, 3), x)
+		}, true, 0},
 		{"x / row", []int{70, 11}, func(x *graph.Node) *graph.Node { return graph.Div(x, graph.Reshape(graph.ReduceMax(x, 0), 1, 11)) }, true, 0},
 		{"row - x", []int{70, 11}, func(x *graph.Node) *graph.Node { return graph.Sub(graph.Reshape(graph.ReduceMax(x, 0), 1, 11), x) }, true, 0},
 		{"both broadcast", []int{3, 4}, func(x *graph.Node) *graph.Node {
 			return graph.Add(graph.Reshape(graph.ReduceMax(x, 1), 3, 1), graph.Reshape(graph.ReduceMax(x, 0), 1, 4))
 		}, true, 0}, // the reductions run fast; the add is left to simplego
+		// Large equal shapes and scalars (split across the threads; owned intermediates are
+		// overwritten in place), and a small one left to simplego.
+		{"x * (x + x) - x", []int{3, 7, 40, 41}, func(x *graph.Node) *graph.Node {
+			return graph.Sub(graph.Mul(x, graph.Add(x, x)), x)
+		}, true, 0},
+		{"2 - x / 3", []int{3, 7, 40, 41}, func(x *graph.Node) *graph.Node {
+			return graph.Sub(graph.Scalar(x.Graph(), x.DType(), 2), graph.Div(x, graph.Scalar(x.Graph(), x.DType(), 3)))
+		}, true, 0},
+		{"1 / x * 0.5", []int{3, 7, 40, 41}, func(x *graph.Node) *graph.Node {
+			return graph.Mul(graph.Div(graph.Scalar(x.Graph(), x.DType(), 1), x), graph.Scalar(x.Graph(), x.DType(), 0.5))
+		}, true, 0},
+		{"max(x, 0) and max(0.1, x)", []int{3, 7, 40, 41}, func(x *graph.Node) *graph.Node {
+			g := x.Graph()
+			return graph.Max(graph.Max(x, graph.ScalarZero(g, x.DType())), graph.Max(graph.Scalar(g, x.DType(), 0.1), graph.Neg(x)))
+		}, true, 0},
+		{"small square", []int{3, 4}, func(x *graph.Node) *graph.Node { return graph.Mul(x, x) }, false, 0},
 	}
 	for _, c := range cases {
 		exec, err := graph.NewExec(backend, c.fn)
@@ -88,7 +115,7 @@ func TestFastBroadcastAndReduce(t *testing.T) {
 			}
 			// The cases named with an operator must run their op on the fast binary path
 			// ("both broadcast" must not).
-			binary := strings.ContainsAny(c.name, "-*/") || strings.Contains(c.name, " + ")
+			binary := strings.ContainsAny(c.name, "-*/") || strings.Contains(c.name, " + ") || strings.HasPrefix(c.name, "max(")
 			if bin := FastBinaryCalls() - a0; fast && (bin > 0) != binary {
 				t.Errorf("%s: the fast binary executor ran %d times", c.name, bin)
 			}

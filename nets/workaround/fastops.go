@@ -67,6 +67,7 @@ type simplegoLayout struct {
 	stockReduceMax               simplegoExecutor
 	stockAdd, stockSub           simplegoExecutor
 	stockMul, stockDiv           simplegoExecutor
+	stockMax                     simplegoExecutor
 }
 
 var (
@@ -85,7 +86,7 @@ var (
 	fastBinaryCalls    atomic.Int64
 )
 
-// InstallFastOps replaces twelve of simplego's executors with faster ones for the cases the nets
+// InstallFastOps replaces thirteen of simplego's executors with faster ones for the cases the nets
 // use, leaving every other case to simplego's own code:
 //
 //   - DotGeneral of two float32 rank-2 operands contracted on one axis each (every Dot the nets
@@ -104,7 +105,10 @@ var (
 //     contiguous blocks (sums over a whole contiguous block on eight partial sums);
 //   - Add, Sub, Mul and Div of float32 where one operand broadcasts along one contiguous run of
 //     axes (batch norm's x - mean and x * scale + offset, a dense bias) loop over blocks instead
-//     of simplego's per-element broadcast iterator.
+//     of simplego's per-element broadcast iterator; these and Max, between large equal shapes or
+//     against a scalar (gradient chains, optimizer updates, ReLU), split across the threads
+//     (simplego's loops are single-threaded, and a scalar on the left of Sub or Div falls to its
+//     broadcast iterator).
 //
 // Their results come from simplego's own buffer pool (outputBuffer), as simplego's executors' do,
 // so a training step neither allocates nor zeroes its activations afresh.
@@ -139,6 +143,7 @@ func InstallFastOps() error {
 		simplegoNodeExecutors[backends.OpTypeSub] = execFastSub
 		simplegoNodeExecutors[backends.OpTypeMul] = execFastMul
 		simplegoNodeExecutors[backends.OpTypeDiv] = execFastDiv
+		simplegoNodeExecutors[backends.OpTypeMax] = execFastMax
 		fastOpsEnabled.Store(true)
 		fastOpsInstalled.Store(true)
 	})
@@ -200,10 +205,11 @@ func inspectSimplego() (simplegoLayout, error) {
 	l.stockReduceMax = simplegoNodeExecutors[backends.OpTypeReduceMax]
 	l.stockAdd, l.stockSub = simplegoNodeExecutors[backends.OpTypeAdd], simplegoNodeExecutors[backends.OpTypeSub]
 	l.stockMul, l.stockDiv = simplegoNodeExecutors[backends.OpTypeMul], simplegoNodeExecutors[backends.OpTypeDiv]
+	l.stockMax = simplegoNodeExecutors[backends.OpTypeMax]
 	for _, e := range []simplegoExecutor{l.stockDot, l.stockTranspose, l.stockGather, l.stockScatterSum, l.stockSign,
-		l.stockBroadcastInDim, l.stockReduceSum, l.stockReduceMax, l.stockAdd, l.stockSub, l.stockMul, l.stockDiv} {
+		l.stockBroadcastInDim, l.stockReduceSum, l.stockReduceMax, l.stockAdd, l.stockSub, l.stockMul, l.stockDiv, l.stockMax} {
 		if e == nil {
-			return l, errors.New("simplego has no executor registered for one of DotGeneral, Transpose, Gather, ScatterSum, Sign, BroadcastInDim, ReduceSum, ReduceMax, Add, Sub, Mul, Div")
+			return l, errors.New("simplego has no executor registered for one of DotGeneral, Transpose, Gather, ScatterSum, Sign, BroadcastInDim, ReduceSum, ReduceMax, Add, Sub, Mul, Div, Max")
 		}
 	}
 	shapeType := reflect.TypeOf(shapes.Shape{})

@@ -222,8 +222,10 @@ func (r *runner) doTrain(spec *nets.Spec, w nets.Weights, rec Recipe, masks nets
 	cfg.Masks, cfg.CheckpointDir, cfg.Evaluate = masks, ckpt, engine.Evaluate
 	r.epochSeconds, r.epochsTimed = 0, 0
 	cfg.OnEpoch = func(e nets.EpochStats) {
-		r.epochSeconds += e.Seconds
-		r.epochsTimed++
+		if !e.Resumed { // an earlier process's epochs may have run under other load
+			r.epochSeconds += e.Seconds
+			r.epochsTimed++
+		}
 		r.report(e.Epoch, rec.Epochs, e.TestAccuracy, false, e.Resumed)
 		if e.Diverging(spec.NumClasses) {
 			r.logf("warning: %s, epoch %d: test accuracy %.4f is at chance and the training loss %.3f is above ln(%d) = %.3f: the recipe looks diverged (lower its lr)",

@@ -299,17 +299,19 @@ func TestProgressUnitLeft(t *testing.T) {
 }
 
 // TestProgressResumed: epochs restored from a checkpoint are reported as resumed (the CLI prints
-// each of them, so a resumed run's log shows where it picks up), the ones trained now are not.
+// each of them, so a resumed run's log shows where it picks up), the ones trained now are not,
+// and the unit's time left ignores the restored epochs' times.
 func TestProgressResumed(t *testing.T) {
 	dir := t.TempDir()
 	store, _ := OpenStore(filepath.Join(dir, "r.jsonl"))
 	s := testSweep()
 	s.Baseline.Train.Epochs = 3
 	var resumed []bool
+	var left []time.Duration
 	env := (&fakeEnv{resumed: 2}).env(t, store, filepath.Join(dir, "work"))
 	env.Progress = func(p Progress) {
 		if p.Unit == 1 && p.Epoch > 0 {
-			resumed = append(resumed, p.Resumed)
+			resumed, left = append(resumed, p.Resumed), append(left, p.UnitLeft)
 		}
 	}
 	if _, err := Run(s, env); err != nil {
@@ -317,5 +319,9 @@ func TestProgressResumed(t *testing.T) {
 	}
 	if !slices.Equal(resumed, []bool{true, true, false}) {
 		t.Fatalf("baseline epochs 1..3 resumed: %v, want [true true false]", resumed)
+	}
+	// The time left comes from the epochs trained now only: none while resuming.
+	if !slices.Equal(left, []time.Duration{0, 0, 0}) {
+		t.Fatalf("baseline UnitLeft after epochs 1..3: %v, want [0 0 0]", left)
 	}
 }

@@ -76,6 +76,8 @@ type Route struct {
 	scatterAdd scatterAddFunc
 	// signs, when set, is the vector loop of Signs; nil: the scalar loop.
 	signs signsFunc
+	// sampled, when set, is SampledPlan's micro-kernel; nil: sampledPairsGo.
+	sampled sampledFunc
 }
 
 // NarrowWidth returns the fewest columns, at least n, that one of the route's narrow indexed

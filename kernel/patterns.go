@@ -2,9 +2,7 @@ package kernel
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 
@@ -96,17 +94,9 @@ func PatternTable(g experiment.PatternGrid) {
 
 // LoadSensitivity reads a sensitivity report (a path relative to the repository).
 func LoadSensitivity(path string) (*experiment.SensitivityReport, error) {
-	root, err := RepoDir()
-	if err != nil {
-		return nil, err
-	}
-	b, err := os.ReadFile(filepath.Join(root, path))
-	if err != nil {
-		return nil, err
-	}
 	var r experiment.SensitivityReport
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("kernel: sensitivity report %s: %w", path, err)
+	if err := loadJSON(path, &r); err != nil {
+		return nil, err
 	}
 	return &r, nil
 }
@@ -162,14 +152,6 @@ func CompareTable(r *experiment.SensitivityReport) {
 // scripts/permutation-study.sh): per variant (width, channels, channels permuted) the kept
 // magnitude fraction per layer and in total, and the accuracy before and after retraining.
 func PermutationTable(path string) error {
-	root, err := RepoDir()
-	if err != nil {
-		return err
-	}
-	b, err := os.ReadFile(filepath.Join(root, path))
-	if err != nil {
-		return err
-	}
 	var st struct {
 		CPU      string `json:"cpu"`
 		Variants []struct {
@@ -183,8 +165,8 @@ func PermutationTable(path string) error {
 			Retrain float64 `json:"accuracy_retrain_1_epoch"`
 		} `json:"variants"`
 	}
-	if err := json.Unmarshal(b, &st); err != nil {
-		return fmt.Errorf("kernel: permutation study %s: %w", path, err)
+	if err := loadJSON(path, &st); err != nil {
+		return err
 	}
 	if len(st.Variants) == 0 {
 		return fmt.Errorf("kernel: permutation study %s: no variants", path)

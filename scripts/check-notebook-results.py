@@ -6,12 +6,15 @@ outputs is compared with the digest of results/NAME.jsonl as committed (sha256 o
 "KEY ACCURACY" with 6 decimals, a speed row followed by " NAME=MS" per ms_per_batch variant in name
 order with 4 decimals; first 12 hex digits; experiment.Store.Digest). A mismatch means the
 notebook's outputs are stale: re-run it (scripts/run-notebooks.sh --inplace) after the sweep.
+Every JSON report a notebook read ("report results/NAME.json: digest D", kernel.LoadUV and
+kernel.LoadSensitivity) is compared with the sha256 of the committed file the same way.
 Usage: scripts/check-notebook-results.py [NOTEBOOK.ipynb...]  (default: notebooks/*.ipynb)
 """
 import glob, hashlib, json, os, re, sys
 
 repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 pat = re.compile(r"store (results/[\w.-]+\.jsonl): (\d+) rows, digest ([0-9a-f]{12})")
+report_pat = re.compile(r"report (results/[\w.-]+\.json): digest ([0-9a-f]{12})")
 
 
 def digest(path):
@@ -65,7 +68,19 @@ def main():
                     print("%s: shows %s with %s rows, digest %s; the committed file has %d rows, digest %s: outputs are stale"
                           % (os.path.relpath(p, repo), store, rows, dig, n, d))
                     bad += 1
-    print("check-notebook-results: %d store digests checked, %d stale" % (checked, bad))
+            for report, dig in set(report_pat.findall(text)):
+                checked += 1
+                path = os.path.join(repo, report)
+                if not os.path.exists(path):
+                    print("%s: shows %s, which is not committed" % (os.path.relpath(p, repo), report))
+                    bad += 1
+                    continue
+                d = hashlib.sha256(open(path, "rb").read()).hexdigest()[:12]
+                if d != dig:
+                    print("%s: shows %s with digest %s; the committed file has digest %s: outputs are stale"
+                          % (os.path.relpath(p, repo), report, dig, d))
+                    bad += 1
+    print("check-notebook-results: %d digests checked, %d stale" % (checked, bad))
     sys.exit(1 if bad else 0)
 
 

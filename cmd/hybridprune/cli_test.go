@@ -210,6 +210,25 @@ func TestCLITrainPruneEvalScore(t *testing.T) {
 	if err := runPrune([]string{"-model", pruned, "-out", filepath.Join(dir, "x"), "-target", "1.5"}); err == nil || !strings.Contains(err.Error(), "1.5") {
 		t.Errorf("target 1.5: error %v, want one naming 1.5", err)
 	}
+	// The (u, v) report of a model: one (u, v) per filter of every conv layer; without a baseline
+	// snapshot in the work directory, an error saying how to get one.
+	uvOut := filepath.Join(dir, "uv.json")
+	if err := runUV([]string{"-config", "../../sweeps/alexnet-mnist.json", "-model", filepath.Join(run, "model"), "-out", uvOut}); err != nil {
+		t.Fatal(err)
+	}
+	var uvRep experiment.UVReport
+	if b, err := os.ReadFile(uvOut); err != nil || json.Unmarshal(b, &uvRep) != nil {
+		t.Fatalf("reading %s: %v", uvOut, err)
+	}
+	for i, want := range []int{64, 192, 384, 256, 256} {
+		if i >= len(uvRep.Layers) || len(uvRep.Layers[i].U) != want || len(uvRep.Layers[i].V) != want {
+			t.Fatalf("uv report layers %+v, want widths 64, 192, 384, 256, 256", uvRep.Layers)
+		}
+	}
+	if err := runUV([]string{"-config", "../../sweeps/alexnet-mnist.json", "-work", filepath.Join(dir, "none"), "-out", uvOut}); err == nil ||
+		!strings.Contains(err.Error(), "no trained baseline") {
+		t.Errorf("uv without a baseline: %v", err)
+	}
 }
 
 // TestNumericFlagsRejected: every bad number is an error naming the flag, before any work (no

@@ -517,3 +517,40 @@ func KPlot(grids []experiment.Grid, column string, ratio float64, title string, 
 	o := PlotOptions{LegendBottom: true, YMin: lo - 0.45*d, YMax: hi + 0.05*d}
 	return LinePlotWith(o, title, "k (weight of the N:M term)", "test accuracy", series...)
 }
+
+// GridTable shows whatever a grid holds so far, for any model and dataset (Table1 is the paper's
+// AlexNet / MNIST layout): a line with the baseline and N:M-only accuracies, then per metric the
+// filter-pruning and hybrid accuracies at each ratio, "-" where a unit has not finished.
+func GridTable(g experiment.Grid) {
+	done, total := g.Done()
+	acc := func(r *experiment.Row) string {
+		if r == nil {
+			return "-"
+		}
+		return fmt.Sprintf("%.4f", experiment.Accuracy(r))
+	}
+	head := []string{"metric", "column"}
+	for _, r := range g.Sweep.Ratios {
+		head = append(head, fmt.Sprintf("%.1f", r))
+	}
+	var rows [][]string
+	for _, m := range g.Sweep.Metrics {
+		for _, col := range []struct {
+			name string
+			rows []*experiment.Row
+		}{{"filter", g.Filter[m]}, {"hybrid", g.Hybrid[m]}} {
+			row := []string{m, col.name}
+			for i := range g.Sweep.Ratios {
+				var r *experiment.Row
+				if i < len(col.rows) {
+					r = col.rows[i]
+				}
+				row = append(row, acc(r))
+			}
+			rows = append(rows, row)
+		}
+	}
+	fmt.Fprintf(Out, "%s: %d of %d units done; original model %s, %s only %s\n", g.Sweep.Name, done, total, acc(g.Baseline),
+		g.Sweep.Pattern, acc(g.NMOnly))
+	DisplayTable(head, rows)
+}

@@ -245,6 +245,8 @@ if err != nil {
 done, _ := v.Done()
 if v.Baseline == nil {
 	fmt.Println("the baseline has not finished yet: the grid's units start after it (hybridprune sweep -config sweeps/vgg16-cifar10.json resumes it)")
+} else {
+	kernel.GridTable(v)
 }
 if done > 2 {
 	kernel.DisplayPlot(kernel.SweepPlot(v, "filter", "Fig. 12: VGG16 / CIFAR-10, filter pruning", nil, nil))

@@ -81,13 +81,13 @@ func execFastDot(backend *simplego.Backend, node *simplego.Node, inputs []*simpl
 	if kb != k || !slices.Equal(outShape.Dimensions, []int{1, m, n}) {
 		return l.stockDot(backend, node, inputs, inputsOwned)
 	}
-	if c, ok, err := sparseDot(nodePtr, transA, transB, m, n, k, a, lda, b, ldb); err != nil {
+	out, c := outputBuffer(backend, outShape, l)
+	if ok, err := sparseDot(nodePtr, transA, transB, m, n, k, a, lda, b, ldb, c); err != nil {
 		return nil, err
 	} else if ok {
 		fastDotCalls.Add(1)
-		return newSimplegoBuffer(outShape, c, l), nil
+		return out, nil
 	}
-	out, c := outputBuffer(backend, outShape, l)
 	if err := gemm.SGEMMT(transA, transB, m, n, k, a, lda, b, ldb, c, n); err != nil {
 		return nil, fmt.Errorf("workaround: fast Dot %v x %v: %w", lhs.shape, rhs.shape, err)
 	}

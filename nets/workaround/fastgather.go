@@ -136,18 +136,16 @@ func execFastScatterSum(backend *simplego.Backend, node *simplego.Node, inputs [
 		return l.stockScatterSum(backend, node, inputs, inputsOwned)
 	}
 	var out []float32
-	var owned *simplego.Buffer // the operand's buffer, taken over (simplego's convention) when owned
-	if inputsOwned[0] && len(base) == d*n {
-		out, owned, inputs[0] = base, inputs[0], nil
-	} else {
-		out = slices.Clone(base[:d*n])
+	var result *simplego.Buffer
+	if inputsOwned[0] && len(base) == d*n { // the operand's buffer, taken over (simplego's convention)
+		out, result, inputs[0] = base, inputs[0], nil
+	} else { // a pooled copy of it
+		result, out = outputBuffer(backend, outShape, l)
+		copy(out, base[:d*n])
 	}
 	if err := gemm.ScatterAddRows(out, n, u, n, ix, 0, n); err != nil { // rowIndices checked ix: unreachable
 		return nil, fmt.Errorf("workaround: fast ScatterSum: %w", err)
 	}
 	fastScatterCalls.Add(1)
-	if owned != nil {
-		return owned, nil
-	}
-	return newSimplegoBuffer(outShape, out, l), nil
+	return result, nil
 }

@@ -40,7 +40,8 @@ func BenchmarkSparseDot(b *testing.B) {
 			})
 			b.Run(fmt.Sprintf("%s/%dx%dx%d/2:4", pass.name, pass.rows, n, pass.kk), func(b *testing.B) {
 				for b.Loop() {
-					if _, ok, err := sparseDot(unsafePointer(key), pass.trans, false, pass.rows, n, pass.kk, w, k, pass.rhs, n); !ok || err != nil {
+					c := make([]float32, pass.rows*n)
+					if ok, err := sparseDot(unsafePointer(key), pass.trans, false, pass.rows, n, pass.kk, w, k, pass.rhs, n, c); !ok || err != nil {
 						b.Fatal(ok, err)
 					}
 				}

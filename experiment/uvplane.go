@@ -32,8 +32,8 @@ type UVLayer struct {
 	V    []float64 `json:"v"`
 }
 
-// LoadBaseline returns the trained baseline of sweep s from its work directory (the snapshot a
-// run of the sweep leaves there), or an error saying how to get it.
+// LoadBaseline returns the trained baseline of sweep s and its unit key from the sweep's work
+// directory (the snapshot a run of the sweep leaves there), or an error saying how to get it.
 func LoadBaseline(s Sweep, workDir string) (*nets.Spec, nets.Weights, string, error) {
 	key := s.baselineUnit().Key
 	dir := filepath.Join(workDir, key, "model")

@@ -53,7 +53,7 @@ type Progress struct {
 	Epoch, Epochs int    // training progress of the unit (0/0 when not training)
 	Accuracy      float64
 	Elapsed       time.Duration // since the sweep started
-	Left          time.Duration // estimate for the remaining units (0 when unknown)
+	Left          time.Duration // estimate for the remaining units from the finished ones but the baseline (0 when unknown)
 	// UnitLeft is the rest of the current unit's training, from the epochs it ran in this process
 	// (0 when none yet): a resumed 10-epoch baseline has no finished unit to average over.
 	UnitLeft time.Duration
@@ -118,8 +118,10 @@ func Run(s Sweep, env Env) (Summary, error) {
 			return sum, fmt.Errorf("experiment: sweep %q unit %d/%d (%s): %w", s.Name, i+1, len(units), r.desc, err)
 		}
 		sum.Ran++
-		r.ranSeconds += time.Since(t0).Seconds()
-		r.ran++
+		if u.Kind != "baseline" { // a baseline trains for many epochs: the other units' average
+			r.ranSeconds += time.Since(t0).Seconds()
+			r.ran++
+		}
 	}
 	sum.Seconds = time.Since(r.start).Seconds()
 	return sum, nil

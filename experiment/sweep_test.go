@@ -325,3 +325,24 @@ func TestProgressResumed(t *testing.T) {
 		t.Fatalf("baseline UnitLeft after epochs 1..3: %v, want [0 0 0]", left)
 	}
 }
+
+// TestProgressLeftSkipsBaseline: the sweep's time left averages the finished units but the
+// baseline (a many-epoch unit would inflate it 10-fold): none is known during the unit after the
+// baseline, and one is once another unit has finished.
+func TestProgressLeftSkipsBaseline(t *testing.T) {
+	dir := t.TempDir()
+	store, _ := OpenStore(filepath.Join(dir, "r.jsonl"))
+	left := map[int]time.Duration{}
+	env := (&fakeEnv{}).env(t, store, filepath.Join(dir, "work"))
+	env.Progress = func(p Progress) {
+		if _, ok := left[p.Unit]; !ok {
+			left[p.Unit] = p.Left
+		}
+	}
+	if _, err := Run(testSweep(), env); err != nil {
+		t.Fatal(err)
+	}
+	if left[2] != 0 || left[4] <= 0 {
+		t.Fatalf("time left at the start of units 2 and 4: %v, %v; want 0 (only the baseline finished) and > 0", left[2], left[4])
+	}
+}

@@ -140,6 +140,18 @@ func Spread(u, v []float64, n int) int {
 	return len(cells)
 }
 
+// UVTransform is one hybrid metric's transforms of the (u, v) plane (nil: identity).
+type UVTransform struct {
+	Name   string
+	TU, TV pruner.Transform
+}
+
+// UVTransforms are the planes of Figs. 6 and 7: hybrid 1's and hybrid 2's transforms.
+var UVTransforms = []UVTransform{
+	{"hybrid 1 (rank u, rank v; Fig. 6)", pruner.Rank, pruner.Rank},
+	{"hybrid 2 (squared distance to minimum of u; Fig. 7)", pruner.SqDistToMin, nil},
+}
+
 // UVGrid is the grid of Spread in the verdicts: 10 x 10 cells.
 const UVGrid = 10
 
@@ -152,18 +164,15 @@ func UVVerdicts(r UVReport, layer string) ([]Verdict, error) {
 	}
 	base := Spread(raw.U, raw.V, UVGrid)
 	var out []Verdict
-	for _, t := range []struct {
-		name   string
-		tu, tv pruner.Transform
-	}{{"hybrid 1 (rank u, rank v; Fig. 6)", pruner.Rank, pruner.Rank}, {"hybrid 2 (squared distance to minimum of u; Fig. 7)", pruner.SqDistToMin, nil}} {
-		ls, err := r.Transformed(t.tu, t.tv)
+	for _, t := range UVTransforms {
+		ls, err := r.Transformed(t.TU, t.TV)
 		if err != nil {
 			return nil, err
 		}
 		tl, _ := uvLayer(ls, layer)
 		got := Spread(tl.U, tl.V, UVGrid)
 		out = append(out, Verdict{
-			Claim:  fmt.Sprintf("%s spreads %s's filters more evenly over the (u, v) plane", t.name, layer),
+			Claim:  fmt.Sprintf("%s spreads %s's filters more evenly over the (u, v) plane", t.Name, layer),
 			Paper:  "more evenly (Figs. 4, 6, 7, by eye)",
 			Ours:   fmt.Sprintf("%d of %d cells occupied, raw %d", got, UVGrid*UVGrid, base),
 			Status: status(got > base, true),

@@ -49,8 +49,10 @@ var uvPlanes = []struct {
 	tu, tv              pruner.Transform
 }{
 	{"Fig. 4: raw metrics", "u = output L1 (eq. 3)", "v = preservation (eq. 7)", nil, nil},
-	{"Fig. 6: hybrid 1's transforms", "rank of output L1 (over all filters)", "rank of preservation", pruner.Rank, pruner.Rank},
-	{"Fig. 7: hybrid 2's transforms", "(output L1 - its minimum)^2", "v = preservation (unchanged)", pruner.SqDistToMin, nil},
+	{"Fig. 6: hybrid 1's transforms", "rank of output L1 (over all filters)", "rank of preservation",
+		experiment.UVTransforms[0].TU, experiment.UVTransforms[0].TV},
+	{"Fig. 7: hybrid 2's transforms", "(output L1 - its minimum)^2", "v = preservation (unchanged)",
+		experiment.UVTransforms[1].TU, experiment.UVTransforms[1].TV},
 }
 
 // UVPlots draws layer's filters in the three planes of Figs. 4, 6 and 7, then every layer's in

@@ -34,9 +34,10 @@ func runUV(args []string) error {
 	}
 	var spec *nets.Spec
 	var w nets.Weights
-	key := "(" + *modelDir + ")"
+	var key string
 	if *modelDir != "" {
 		spec, w, err = nets.LoadModel(*modelDir)
+		key = "(" + *modelDir + ")"
 	} else {
 		spec, w, key, err = experiment.LoadBaseline(sw, *work)
 	}

@@ -110,35 +110,22 @@ func (d *DenseIndexPlan) Refill(a []float32) bool {
 		// The gather walks tile by tile, each tile's K blocks in turn: it reads the tile's three
 		// rows of A front to back (slot order, block by block over all tiles, strode through A
 		// a row apart and stalled on every load: 27% of a 2:4 forward product at 256x3456).
+		// Padding slots (source -1) read a[0] and keep none of its bits, without a branch: the
+		// transposed plan of a 2:4 weight pads 12% of its slots, scattered.
 		n = 0
 		p := d.IndexPlan
 		for t := w * p.tiles / workers; t < (w+1)*p.tiles/workers; t++ {
 			for blk := range p.nkb {
 				i0, i1 := p.seg[blk*p.tiles+t]*IndexRows, p.seg[blk*p.tiles+t+1]*IndexRows
+				vals := p.vals[i0:i1]
 				for i, s := range d.src[i0:i1] {
-					var v float32
-					if s >= 0 {
-						v = a[s]
-					}
-					p.vals[i0+i] = v
-					if v != 0 {
-						n++
-					}
+					pad := s >> 31 // -1 for padding, else 0
+					vals[i] = math.Float32frombits(math.Float32bits(a[s&^pad]) &^ uint32(pad))
 				}
+				n += countNonZeros(vals)
 			}
 		}
 		nnzGot.Add(int64(n))
 	})
 	return nnzA.Load() == nnzGot.Load()
-}
-
-// countNonZeros returns the number of non-zero values of x (-0 counts as zero), without a branch
-// per value (a weight's zeros are scattered, so a branch would mispredict half the time).
-func countNonZeros(x []float32) int {
-	n := uint32(0)
-	for _, v := range x {
-		m := math.Float32bits(v) & 0x7fffffff
-		n += (m + 0x7fffffff) >> 31 // 1 when m != 0; no overflow since m <= 0x7fffffff
-	}
-	return int(n)
 }

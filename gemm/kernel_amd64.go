@@ -62,6 +62,11 @@ func scatterAddRowsAVX(ix []int32, src []float32, lds int, dst []float32, ldd in
 //go:noescape
 func signsAVX(dst, src []float32, n8 int)
 
+// nonZerosAVX is a nonZerosFunc (vec_amd64.s; AVX and POPCNT).
+//
+//go:noescape
+func nonZerosAVX(x []float32, n8 int) int
+
 // sampledPairsAVX2 is a sampledFunc (sampled_amd64.s; AVX2 and FMA).
 //
 //go:noescape
@@ -79,19 +84,20 @@ func indexKernelAVX2(cnt int, vals []float32, offs []uint16, b, c []float32, ldc
 
 func init() {
 	var signs signsFunc // signsAVX broadcasts from a register (AVX2); AVX-512F alone does not imply it
+	var nonZeros nonZerosFunc
 	if cpu.X86.HasAVX2 {
-		signs = signsAVX
+		signs, nonZeros = signsAVX, nonZerosAVX
 	}
 	var sampled sampledFunc
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		sampled = sampledPairsAVX2
 	}
 	register(&Route{name: "asm-avx512", priority: 20, needs: "AVX-512F", available: cpu.X86.HasAVX512F,
-		dense: denseKernelAVX512, index: indexKernelAVX512, tiles: indexTilesAVX512, indexBlock: 64, transpose: transpose8x8sAVX, scatterAdd: scatterAddRowsAVX, signs: signs, sampled: sampled})
+		dense: denseKernelAVX512, index: indexKernelAVX512, tiles: indexTilesAVX512, indexBlock: 64, transpose: transpose8x8sAVX, scatterAdd: scatterAddRowsAVX, signs: signs, nonZeros: nonZeros, sampled: sampled})
 	register(&Route{name: "asm-avx2", priority: 15, needs: "AVX2 and FMA", available: cpu.X86.HasAVX2 && cpu.X86.HasFMA,
 		dense: denseKernelAVX2, index: indexKernelAVX2, tiles: indexTilesAVX2, indexBlock: 64,
 		narrow: map[int]indexTilesFunc{8: indexTiles8AVX2, 16: indexTiles16AVX2,
 			32: indexTilesNarrowAVX2S1, 64: indexTilesNarrowAVX2S2, 96: indexTilesNarrowAVX2S3},
 		narrowDense: [4]denseKernelFunc{nil, denseKernelNarrowAVX2S1, denseKernelNarrowAVX2S2, denseKernelNarrowAVX2S3},
-		transpose:   transpose8x8sAVX, scatterAdd: scatterAddRowsAVX, signs: signsAVX, sampled: sampledPairsAVX2})
+		transpose:   transpose8x8sAVX, scatterAdd: scatterAddRowsAVX, signs: signsAVX, nonZeros: nonZerosAVX, sampled: sampledPairsAVX2})
 }

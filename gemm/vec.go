@@ -2,6 +2,35 @@ package gemm
 
 import "math"
 
+// nonZerosFunc is countNonZeros' vector loop over the first n8 elements (a multiple of 8).
+type nonZerosFunc func(x []float32, n8 int) int
+
+// countNonZeros returns the number of non-zero values of x (-0 counts as zero, NaN as non-zero),
+// on the route's vector loop where it has one (the pattern check of every DenseIndexPlan.Refill
+// reads the whole weight).
+func countNonZeros(x []float32) int {
+	n8 := 0
+	cnt := 0
+	if f := Current().nonZeros; f != nil {
+		n8 = len(x) / 8 * 8
+		if n8 > 0 {
+			cnt = f(x, n8)
+		}
+	}
+	return cnt + nonZerosGo(x[n8:])
+}
+
+// nonZerosGo is countNonZeros' portable loop, without a branch per value (a weight's zeros are
+// scattered, so a branch would mispredict half the time).
+func nonZerosGo(x []float32) int {
+	n := uint32(0)
+	for _, v := range x {
+		m := math.Float32bits(v) & 0x7fffffff
+		n += (m + 0x7fffffff) >> 31 // 1 when m != 0; no overflow since m <= 0x7fffffff
+	}
+	return int(n)
+}
+
 // signsFunc is Signs' vector loop for the first n8 elements (a multiple of 8), without checks.
 type signsFunc func(dst, src []float32, n8 int)
 

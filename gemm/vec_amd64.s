@@ -51,3 +51,53 @@ sgn8:
 sgndone:
 	VZEROUPPER
 	RET
+
+// func nonZerosAVX(x []float32, n8 int) int
+//
+// Returns how many of x[:n8] (n8 a multiple of 8) are non-zero: the unordered compare x != 0 is
+// false for both zeros and true for NaN, as countNonZeros' bit test. Needs AVX (and POPCNT,
+// which every AVX2 CPU has).
+TEXT ·nonZerosAVX(SB), NOSPLIT, $0-40
+	MOVQ x_base+0(FP), SI
+	MOVQ n8+24(FP), CX
+	XORQ AX, AX
+	VXORPS Y10, Y10, Y10
+
+nz32:
+	CMPQ      CX, $32
+	JL        nz8
+	VCMPPS    $0x04, (SI), Y10, Y0
+	VCMPPS    $0x04, 32(SI), Y10, Y1
+	VCMPPS    $0x04, 64(SI), Y10, Y2
+	VCMPPS    $0x04, 96(SI), Y10, Y3
+	VMOVMSKPS Y0, BX
+	VMOVMSKPS Y1, DX
+	VMOVMSKPS Y2, R8
+	VMOVMSKPS Y3, R9
+	SHLL      $8, DX
+	SHLL      $16, R8
+	SHLL      $24, R9
+	ORL       DX, BX
+	ORL       R9, R8
+	ORL       R8, BX
+	POPCNTL   BX, BX
+	ADDQ      BX, AX
+	ADDQ      $128, SI
+	SUBQ      $32, CX
+	JMP       nz32
+
+nz8:
+	CMPQ      CX, $8
+	JL        nzdone
+	VCMPPS    $0x04, (SI), Y10, Y0
+	VMOVMSKPS Y0, BX
+	POPCNTL   BX, BX
+	ADDQ      BX, AX
+	ADDQ      $32, SI
+	SUBQ      $8, CX
+	JMP       nz8
+
+nzdone:
+	VZEROUPPER
+	MOVQ AX, ret+32(FP)
+	RET

@@ -32,3 +32,27 @@ func TestSigns(t *testing.T) {
 		}
 	})
 }
+
+// TestCountNonZeros checks the pattern check's count on every route against the definition
+// (-0 is zero; NaN, infinities and subnormals are not), at every position of the vector loop's
+// 32- and 8-wide steps and of its tail.
+func TestCountNonZeros(t *testing.T) {
+	nan := float32(math.NaN())
+	special := []float32{0, float32(math.Copysign(0, -1)), 1e-45, -1e-45, 3, 0, float32(math.Inf(1)), 0, nan, -nan, 0, -1, 0}
+	gemmtest.ForEachRoute(t, func(t *testing.T) {
+		for _, n := range []int{0, 1, 7, 8, 9, 31, 32, 33, 40, 71, 1000} {
+			for shift := range len(special) {
+				x, want := make([]float32, n), 0
+				for i := range n {
+					x[i] = special[(i+shift)%len(special)]
+					if x[i] != 0 || x[i] != x[i] {
+						want++
+					}
+				}
+				if got := gemm.CountNonZeros(x); got != want {
+					t.Fatalf("n=%d shift %d: %d non-zeros, want %d", n, shift, got, want)
+				}
+			}
+		}
+	})
+}

@@ -274,7 +274,10 @@ func TestShardsShareWorkDir(t *testing.T) {
 // finished unit to average over): after epoch 1 of 3 at 60 s each, 2 minutes; at the end, none.
 func TestProgressUnitLeft(t *testing.T) {
 	dir := t.TempDir()
-	store, _ := OpenStore(filepath.Join(dir, "r.jsonl"))
+	store, err := OpenStore(filepath.Join(dir, "r.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	s := testSweep()
 	s.Baseline.Train.Epochs = 3
 	var got []Progress
@@ -303,7 +306,10 @@ func TestProgressUnitLeft(t *testing.T) {
 // and the unit's time left ignores the restored epochs' times.
 func TestProgressResumed(t *testing.T) {
 	dir := t.TempDir()
-	store, _ := OpenStore(filepath.Join(dir, "r.jsonl"))
+	store, err := OpenStore(filepath.Join(dir, "r.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	s := testSweep()
 	s.Baseline.Train.Epochs = 3
 	var resumed []bool
@@ -331,7 +337,10 @@ func TestProgressResumed(t *testing.T) {
 // baseline, and one is once another unit has finished.
 func TestProgressLeftSkipsBaseline(t *testing.T) {
 	dir := t.TempDir()
-	store, _ := OpenStore(filepath.Join(dir, "r.jsonl"))
+	store, err := OpenStore(filepath.Join(dir, "r.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	left := map[int]time.Duration{}
 	env := (&fakeEnv{}).env(t, store, filepath.Join(dir, "work"))
 	env.Progress = func(p Progress) {

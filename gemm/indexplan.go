@@ -133,7 +133,7 @@ func growFloat32(s []float32, n int) []float32 {
 // is contiguous row-major k x n and C contiguous rows x n (overwritten).
 func (p *IndexPlan) MatMul(b []float32, n int, c []float32) error {
 	if err := CheckGEMM(p.rows, n, p.k, nil, -1, b, n, c, n); err != nil {
-		return fmt.Errorf("sparse: IndexPlan.MatMul (%s): %w", p.label, err)
+		return fmt.Errorf("gemm: IndexPlan.MatMul (%s): %w", p.label, err)
 	}
 	p.run(b, n, c)
 	return nil

@@ -61,6 +61,9 @@ func TestIndexPlanDense(t *testing.T) {
 			m, n, k := s[0], s[1], s[2]
 			for _, nm := range []bool{false, true} {
 				a := sparseOperand(rng, m, k, 0.6, nm)
+				if !nm {
+					a[0] = 1 // the padding slots read A's first value (Refill): it must be non-zero to test them
+				}
 				b := make([]float32, k*n)
 				for i := range b {
 					b[i] = float32(rng.NormFloat64())
@@ -108,8 +111,8 @@ func TestIndexPlanDense(t *testing.T) {
 						a2[i] = float32(rng.NormFloat64())
 					}
 				}
-				// The last non-zero, not the first: A's first value stays non-zero where it was, and
-				// the padding slots, which read it, must still keep none of it.
+				// The last non-zero, not the first: A's first value stays non-zero, and the padding
+				// slots, which read it, must still keep none of it.
 				if i := lastNonZero(a2); i >= 0 {
 					a2[i] = 0
 				}

@@ -86,7 +86,10 @@ func init() {
 	var signs signsFunc // signsAVX broadcasts from a register (AVX2); AVX-512F alone does not imply it
 	var nonZeros nonZerosFunc
 	if cpu.X86.HasAVX2 {
-		signs, nonZeros = signsAVX, nonZerosAVX
+		signs = signsAVX
+	}
+	if cpu.X86.HasAVX2 && cpu.X86.HasPOPCNT { // a VM may hide POPCNT
+		nonZeros = nonZerosAVX
 	}
 	var sampled sampledFunc
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
@@ -99,5 +102,5 @@ func init() {
 		narrow: map[int]indexTilesFunc{8: indexTiles8AVX2, 16: indexTiles16AVX2,
 			32: indexTilesNarrowAVX2S1, 64: indexTilesNarrowAVX2S2, 96: indexTilesNarrowAVX2S3},
 		narrowDense: [4]denseKernelFunc{nil, denseKernelNarrowAVX2S1, denseKernelNarrowAVX2S2, denseKernelNarrowAVX2S3},
-		transpose:   transpose8x8sAVX, scatterAdd: scatterAddRowsAVX, signs: signsAVX, nonZeros: nonZerosAVX, sampled: sampledPairsAVX2})
+		transpose:   transpose8x8sAVX, scatterAdd: scatterAddRowsAVX, signs: signsAVX, nonZeros: nonZeros, sampled: sampledPairsAVX2})
 }

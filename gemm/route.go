@@ -76,7 +76,8 @@ type Route struct {
 	scatterAdd scatterAddFunc
 	// signs, when set, is the vector loop of Signs; nil: the scalar loop.
 	signs signsFunc
-	// nonZeros, when set, is the vector loop of CountNonZeros; nil: the scalar loop.
+	// nonZeros, when set, is the vector loop of countNonZeros (the pattern check of
+	// DenseIndexPlan.Refill); nil: the scalar loop.
 	nonZeros nonZerosFunc
 	// sampled, when set, is SampledPlan's micro-kernel; nil: sampledPairsGo.
 	sampled sampledFunc

@@ -55,8 +55,7 @@ sgndone:
 // func nonZerosAVX(x []float32, n8 int) int
 //
 // Returns how many of x[:n8] (n8 a multiple of 8) are non-zero: the unordered compare x != 0 is
-// false for both zeros and true for NaN, as countNonZeros' bit test. Needs AVX (and POPCNT,
-// which every AVX2 CPU has).
+// false for both zeros and true for NaN, as countNonZeros' bit test. Needs AVX and POPCNT.
 TEXT ·nonZerosAVX(SB), NOSPLIT, $0-40
 	MOVQ x_base+0(FP), SI
 	MOVQ n8+24(FP), CX

@@ -52,6 +52,17 @@ func TestCountNonZeros(t *testing.T) {
 				if got := gemm.CountNonZeros(x); got != want {
 					t.Fatalf("n=%d shift %d: %d non-zeros, want %d", n, shift, got, want)
 				}
+				if n > 3 { // an unaligned start
+					w3 := want
+					for _, v := range x[:3] {
+						if v != 0 || v != v {
+							w3--
+						}
+					}
+					if got := gemm.CountNonZeros(x[3:]); got != w3 {
+						t.Fatalf("n=%d shift %d from 3: %d non-zeros, want %d", n, shift, got, w3)
+					}
+				}
 			}
 		}
 	})

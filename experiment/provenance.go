@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hybridprune/hybridprune/gemm"
@@ -49,8 +50,15 @@ func CPUModel() string {
 }
 
 // Commit returns the source revision: the binary's VCS stamp, else `git rev-parse HEAD` in the
-// working directory, else "unknown". A "+dirty" suffix marks uncommitted changes.
-func Commit() string {
+// working directory, else "unknown". A "+dirty" suffix marks uncommitted changes. The answer is
+// the first call's, for the whole process (Run asks at its start): an unstamped binary (built
+// with -buildvcs=false, or by go run) that trains for hours while the working tree moves on
+// still names the commit it started at, not the HEAD at the time each row lands.
+func Commit() string { return processCommit() }
+
+var processCommit = sync.OnceValue(commitNow)
+
+func commitNow() string {
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		var rev, dirty string
 		for _, s := range bi.Settings {

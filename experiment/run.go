@@ -88,6 +88,7 @@ func Run(s Sweep, env Env) (Summary, error) {
 		}
 		return sum, nil
 	}
+	Commit() // the rows' provenance names the commit this process started at
 	r := &runner{s: s, env: env, start: time.Now()}
 	if s.Patterns != nil {
 		if err := r.checkPatterns(); err != nil {

@@ -50,7 +50,7 @@ func SGEMMT(transA, transB bool, m, n, k int, a []float32, lda int, b []float32,
 	}
 	pa := packAll(a, lda, m, k, transA)
 	defer PutFloats(pa)
-	mulPacked(m, n, k, *pa, b, ldb, transB, nil, k, c, ldc)
+	mulPacked(m, n, k, *pa, bOperand{b: b, ldb: ldb}, transB, nil, k, c, ldc)
 	return nil
 }
 
@@ -91,6 +91,28 @@ func (p *PackedMatrix) MatMul(b []float32, n int, c []float32) error {
 		return fmt.Errorf("gemm: PackedMatrix.MatMul: %w", err)
 	}
 	MulPacked(p.rows, n, p.k, p.data, b, n, nil, p.k, c, n)
+	return nil
+}
+
+// MatMulRows is MatMul with B (k x n) given row by row by src (see RowSource).
+func (p *PackedMatrix) MatMulRows(src RowSource, n int, c []float32) error {
+	if err := checkRowsProduct(src, p.rows, n, c); err != nil {
+		return fmt.Errorf("gemm: PackedMatrix.MatMulRows: %w", err)
+	}
+	mulPacked(p.rows, n, p.k, p.data, bOperand{src: src}, false, nil, p.k, c, n)
+	return nil
+}
+
+// checkRowsProduct validates a product whose B is a RowSource: C is rows x n, contiguous.
+func checkRowsProduct(src RowSource, rows, n int, c []float32) error {
+	switch {
+	case src == nil:
+		return fmt.Errorf("nil RowSource: %w", ErrShape)
+	case n < 0:
+		return fmt.Errorf("negative n=%d: %w", n, ErrShape)
+	case len(c) < rows*n:
+		return fmt.Errorf("C has %d values, want %d x %d: %w", len(c), rows, n, ErrShape)
+	}
 	return nil
 }
 
@@ -166,12 +188,12 @@ func packAll(a []float32, lda, m, k int, trans bool) *[]float32 {
 // row p of the logical B is row bRows[p] of b (the group-wise gather), and
 // bRowsTotal is the number of rows b holds; otherwise bRowsTotal == k.
 func MulPacked(m, n, k int, pa, b []float32, ldb int, bRows []int32, bRowsTotal int, c []float32, ldc int) {
-	mulPacked(m, n, k, pa, b, ldb, false, bRows, bRowsTotal, c, ldc)
+	mulPacked(m, n, k, pa, bOperand{b: b, ldb: ldb}, false, bRows, bRowsTotal, c, ldc)
 }
 
-// mulPacked is MulPacked, reading B transposed (stored n x k) when transB is
-// set (bRows must then be nil).
-func mulPacked(m, n, k int, pa, b []float32, ldb int, transB bool, bRows []int32, bRowsTotal int, c []float32, ldc int) {
+// mulPacked is MulPacked for either kind of B, reading B transposed (stored n x k, a slice)
+// when transB is set (bRows must then be nil).
+func mulPacked(m, n, k int, pa []float32, bo bOperand, transB bool, bRows []int32, bRowsTotal int, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -209,9 +231,9 @@ func mulPacked(m, n, k int, pa, b []float32, ldb int, transB bool, bRows []int32
 					rowOf = func(p int) int { return int(bRows[pc+p]) }
 				}
 				if transB {
-					packBT(kr.transpose, bp, b, ldb, n, qc*DenseCols, np, pc, kc)
+					packBT(kr.transpose, bp, bo.b, bo.ldb, n, qc*DenseCols, np, pc, kc)
 				} else {
-					PackB(bp, b, ldb, n, qc*DenseCols, np, kc, DenseCols, DenseCols, rowOf, bRowsTotal)
+					packB(bp, bo, n, qc*DenseCols, np, kc, DenseCols, DenseCols, rowOf, bRowsTotal)
 				}
 				for t := t0; t < t1; t++ {
 					ap := pa[pc*mPad+t*DenseRows*kc : pc*mPad+(t+1)*DenseRows*kc]

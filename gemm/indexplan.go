@@ -135,11 +135,20 @@ func (p *IndexPlan) MatMul(b []float32, n int, c []float32) error {
 	if err := CheckGEMM(p.rows, n, p.k, nil, -1, b, n, c, n); err != nil {
 		return fmt.Errorf("gemm: IndexPlan.MatMul (%s): %w", p.label, err)
 	}
-	p.run(b, n, c)
+	p.run(bOperand{b: b, ldb: n}, n, c)
 	return nil
 }
 
-func (p *IndexPlan) run(b []float32, n int, c []float32) {
+// MatMulRows is MatMul with B (k x n) given row by row by src (see RowSource).
+func (p *IndexPlan) MatMulRows(src RowSource, n int, c []float32) error {
+	if err := checkRowsProduct(src, p.rows, n, c); err != nil {
+		return fmt.Errorf("gemm: IndexPlan.MatMulRows (%s): %w", p.label, err)
+	}
+	p.run(bOperand{src: src}, n, c)
+	return nil
+}
+
+func (p *IndexPlan) run(b bOperand, n int, c []float32) {
 	if p.rows == 0 || n == 0 {
 		return
 	}
@@ -175,7 +184,7 @@ func (p *IndexPlan) run(b []float32, n int, c []float32) {
 				dst = panels[blk*blockSize : (blk+1)*blockSize]
 			}
 			k0 := blk * p.kb
-			PackB(dst, b, n, n, q*IndexCols, 1, p.kb, IndexCols, IndexStride, func(r int) int { return k0 + r }, p.k)
+			packB(dst, b, n, q*IndexCols, 1, p.kb, IndexCols, IndexStride, func(r int) int { return k0 + r }, p.k)
 			return dst
 		}
 		var scratch ScratchTile
@@ -234,7 +243,7 @@ func (p *IndexPlan) runBlock(kr *Route, blk, t0, t1, q, n int, c, panel []float3
 // runNarrow is run for N < IndexCols on a route with narrow kernels: each worker accumulates its
 // row tiles over all K blocks in a scratch C of width columns (only the strips that hold
 // output are computed), then copies the n valid columns out.
-func (p *IndexPlan) runNarrow(kr *Route, b []float32, n int, c []float32, width int) {
+func (p *IndexPlan) runNarrow(kr *Route, b bOperand, n int, c []float32, width int) {
 	g := SplitGrid(p.tiles, 1, Threads())
 	Parallel(g.Workers(), func(w int) {
 		t0, t1 := g.RowRange(w)
@@ -248,7 +257,7 @@ func (p *IndexPlan) runNarrow(kr *Route, b []float32, n int, c []float32, width 
 		scratch, panel := *scratchp, *panelp
 		for blk := range p.nkb {
 			k0 := blk * p.kb
-			PackB(panel, b, n, n, 0, 1, p.kb, width, IndexStride, func(r int) int { return k0 + r }, p.k)
+			packB(panel, b, n, 0, 1, p.kb, width, IndexStride, func(r int) int { return k0 + r }, p.k)
 			seg := p.seg[blk*p.tiles+t0 : blk*p.tiles+t1+1]
 			kr.IndexTilesNarrow(width, t1-t0, seg, p.vals, p.offs, panel, scratch, width, blk > 0)
 		}

@@ -85,6 +85,37 @@ type transposeFunc func(nb int, src []float32, lds int, dst []float32, ldd int)
 // block is B row rowOf(p); a negative row, or one >= kRows, is packed as
 // zeros.
 func PackB(dst, b []float32, ldb, n, col0, panels, kc, width, stride int, rowOf func(p int) int, kRows int) {
+	packB(dst, bOperand{b: b, ldb: ldb}, n, col0, panels, kc, width, stride, rowOf, kRows)
+}
+
+// RowSource is a k x n matrix B that a product packs row by row instead of reading a row-major
+// slice: Row(dst, r, c0) writes B[r, c0 : c0+len(dst)] into dst. Row is called concurrently, from
+// every worker of the product. A convolution's im2col matrix is one: the engine packs its rows
+// straight from the activation, so the matrix is never written out (VGG16's second conv at
+// batch 128: 302 MB, written once and read back from memory, while the activation it copies
+// from, 8.4 MB, stays in L3).
+type RowSource interface {
+	Row(dst []float32, r, c0 int)
+}
+
+// bOperand is a product's B: row-major values b with row stride ldb, or a RowSource.
+type bOperand struct {
+	b   []float32
+	ldb int
+	src RowSource
+}
+
+// row writes B[r, c0 : c0+len(dst)] into dst.
+func (o bOperand) row(dst []float32, r, c0 int) {
+	if o.src != nil {
+		o.src.Row(dst, r, c0)
+		return
+	}
+	copy(dst, o.b[r*o.ldb+c0:r*o.ldb+c0+len(dst)])
+}
+
+// packB is PackB for either kind of B.
+func packB(dst []float32, o bOperand, n, col0, panels, kc, width, stride int, rowOf func(p int) int, kRows int) {
 	for q := range panels {
 		c0 := col0 + q*width
 		w := min(width, n-c0)
@@ -96,7 +127,7 @@ func PackB(dst, b []float32, ldb, n, col0, panels, kc, width, stride int, rowOf 
 				clear(d)
 				continue
 			}
-			copy(d[:w], b[r*ldb+c0:r*ldb+c0+w])
+			o.row(d[:w], r, c0)
 			if w < width {
 				clear(d[w:])
 			}

@@ -27,10 +27,16 @@
 // innermost ("CHWN"): value (c, y, x, b) is at ((c*H+y)*W+x)*B+b. This is
 // exactly the C of the GEMM C[M x N] = W[M x K] * im2col[K x N] with
 // M = filters and N = outH*outW*B, so a conv's output needs no reordering, and
-// it makes im2col cheap: im2col[K x (outH*outW*B)] is built per batch with its
-// K rows in the Options.Order of the weights, and one output row of a stride-1
-// conv is a single contiguous copy of outW*B values (stride s: outW copies of
-// B values); padding is written as zeros, no padded copy is made. A 1x1
+// it makes im2col cheap: the rows of im2col[K x (outH*outW*B)], in the
+// Options.Order of the weights, are copies of the activation, one output row of
+// a stride-1 conv a single contiguous copy of outW*B values (stride s: outW
+// copies of B values); padding is written as zeros, no padded copy is made.
+// The GEMM packs those rows straight from the activation (im2colRows, a
+// gemm.RowSource), so a large im2col matrix is never written out: at batch 128
+// VGG16's second conv reads its 8.4 MB activation from the caches instead of
+// writing and re-reading 302 MB. Small ones (at most 256 KiB) are written out in
+// one parallel pass first, which costs less than every worker assembling the
+// same narrow rows. A 1x1
 // stride-1 unpadded conv multiplies the activation directly. OrderWidth =
 // (in, kh, kw), PyTorch's OIHW flatten; OrderChannels = (kh, kw, in), NVIDIA
 // ASP: the weight columns are permuted once at compile time with
@@ -45,13 +51,13 @@
 //
 // # Threads and buffers
 //
-// The GEMMs run on gemm.Threads() goroutines (gemm.SetThreads); im2col,
-// padding, the bias/ReLU epilogue, pooling and flatten are split the same way.
+// The GEMMs run on gemm.Threads() goroutines (gemm.SetThreads); the im2col
+// rows, padding, the bias/ReLU epilogue, pooling and flatten are split the same way.
 // Residual networks (nets.Spec Input, add, global average pool) keep the
 // outputs later layers read out of order in slots shared by non-overlapping
 // lifetimes (residual.go); a ReLU after an add is fused into it.
 //
-// Buffers (two activation buffers, im2col and the slots) are allocated once
+// Buffers (two activation buffers, the small convs' im2col and the slots) are allocated once
 // per batch size (Prepare, or the first Forward of that size) and reused;
 // Forward is safe for concurrent use (each call takes its own workspace).
 package engine

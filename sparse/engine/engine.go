@@ -123,8 +123,8 @@ type Net struct {
 	steps  []step
 	layers []LayerInfo
 	in     nets.Shape
-	// Per-image buffer sizes (floats): activations, im2col, padded planes.
-	actMax, colMax, padMax int
+	// Per-image buffer sizes (floats): activations, padded planes.
+	actMax, padMax int
 	// slots keeps the outputs later layers read out of order (residual.go).
 	slots slotPlan
 
@@ -134,8 +134,9 @@ type Net struct {
 
 // workspace holds the buffers of one Forward call at one batch size.
 type workspace struct {
-	a, b, col []float32
-	saved     [][]float32 // the slots of residual.go
+	a, b  []float32
+	col   []float32   // the im2col matrix of small convs (convStep.colFloats)
+	saved [][]float32 // the slots of residual.go
 }
 
 // other returns the activation buffer src does not live in.
@@ -187,10 +188,16 @@ func (net *Net) get(n int) *workspace {
 		return ws
 	}
 	net.mu.Unlock()
+	col := 0
+	for _, s := range net.steps {
+		if cs, ok := s.(*convStep); ok {
+			col = max(col, cs.colFloats(n))
+		}
+	}
 	return &workspace{
+		col:   make([]float32, col),
 		a:     make([]float32, net.actMax*n),
 		b:     make([]float32, net.actMax*n),
-		col:   make([]float32, net.colMax*n),
 		saved: net.slots.alloc(n),
 	}
 }
@@ -357,9 +364,6 @@ func Compile(spec *nets.Spec, w nets.Weights, opts Options) (*Net, error) {
 			}
 			if err != nil {
 				return nil, err
-			}
-			if cs, ok := s.(*convStep); ok {
-				net.colMax = max(net.colMax, cs.colSize())
 			}
 			net.steps = append(net.steps, s)
 			net.layers = append(net.layers, info)

@@ -1,16 +1,98 @@
 package engine
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/hybridprune/hybridprune/nets"
 	"github.com/hybridprune/hybridprune/sparse"
 )
 
-// BenchmarkIm2col times im2col for AlexNet-CIFAR's conv layers at batch 128
-// (GB/s of the written matrix), next to clearing the same buffer as a
-// memory-bandwidth yardstick.
-func BenchmarkIm2col(b *testing.B) {
+// naiveIm2col is the definition of the im2col matrix, element by element: row j, column
+// (oy*ow+ox)*n + b holds input channel rowC[j] at (oy*stride-pad+ky, ox*stride-pad+kx) of image b
+// (batch innermost), zero outside the input.
+func naiveIm2col(s *convStep, src []float32, n int) []float32 {
+	nn := s.oh * s.ow * n
+	dst := make([]float32, len(s.rowC)*nn)
+	for j := range s.rowC {
+		c, t := int(s.rowC[j]), int(s.rowT[j])
+		ky, kx := t/s.k, t%s.k
+		for oy := range s.oh {
+			for ox := range s.ow {
+				iy, ix := oy*s.stride-s.pad+ky, ox*s.stride-s.pad+kx
+				if iy < 0 || iy >= s.h || ix < 0 || ix >= s.w {
+					continue
+				}
+				for b := range n {
+					dst[j*nn+(oy*s.ow+ox)*n+b] = src[((c*s.h+iy)*s.w+ix)*n+b]
+				}
+			}
+		}
+	}
+	return dst
+}
+
+func testConvStep(t testing.TB, inC, h, w, outC, k, stride, pad int) *convStep {
+	t.Helper()
+	l := nets.Layer{Kind: nets.KindConv, Name: "c", InChannels: inC, OutChannels: outC, Kernel: k, Stride: stride, Padding: pad}
+	oh, ow := (h+2*pad-k)/stride+1, (w+2*pad-k)/stride+1
+	wt := make([]float32, outC*inC*k*k)
+	for i := range wt {
+		wt[i] = 1
+	}
+	s, err := newConvStep(l, nets.Shape{C: inC, H: h, W: w}, nets.Shape{C: outC, H: oh, W: ow}, wt, make([]float32, outC), false,
+		ModeDense, Options{N: 2, M: 4, Order: sparse.OrderWidth}, &LayerInfo{Name: "c", Kind: nets.KindConv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestIm2colRows checks im2colRows.Row against the element-by-element definition on every row and
+// on column ranges that start and end anywhere (inside a pixel's images, across output rows,
+// the whole row), for stride 1, 2 and 3, padding 0 to 2, kernels 1 to 5 and batches 1, 3, 8.
+func TestIm2colRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, g := range [][6]int{ // inC, h, w, k, stride, pad
+		{2, 5, 7, 3, 1, 1}, {3, 8, 8, 3, 2, 1}, {1, 9, 6, 5, 3, 2}, {2, 4, 4, 1, 1, 0}, {2, 6, 5, 2, 2, 0}, {1, 3, 3, 3, 1, 2},
+	} {
+		s := testConvStep(t, g[0], g[1], g[2], 4, g[3], g[4], g[5])
+		for _, n := range []int{1, 3, 8} {
+			src := make([]float32, g[0]*g[1]*g[2]*n)
+			for i := range src {
+				src[i] = float32(rng.NormFloat64())
+			}
+			want := naiveIm2col(s, src, n)
+			nn := s.oh * s.ow * n
+			q := im2colRows{s: s, src: src, n: n}
+			for j := range s.rowC {
+				ranges := [][2]int{{0, nn}, {0, 1}, {nn - 1, nn}}
+				for range 20 {
+					a := rng.IntN(nn)
+					ranges = append(ranges, [2]int{a, a + 1 + rng.IntN(nn-a)})
+				}
+				for _, r := range ranges {
+					got := make([]float32, r[1]-r[0])
+					for i := range got {
+						got[i] = 99 // every value must be written
+					}
+					q.Row(got, j, r[0])
+					for i, v := range got {
+						if v != want[j*nn+r[0]+i] {
+							t.Fatalf("conv %v n=%d row %d columns [%d, %d): column %d is %v, want %v", g, n, j, r[0], r[1], r[0]+i, v, want[j*nn+r[0]+i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkIm2colRows times the GEMM's packing reads of AlexNet-CIFAR's conv layers at batch
+// 128 (GB/s of the im2col matrix delivered, in 128-column panel rows), next to clearing a buffer
+// of the matrix's size as a memory-bandwidth yardstick.
+func BenchmarkIm2colRows(b *testing.B) {
 	spec := nets.AlexNet(3, 10)
 	shapes, _ := spec.Shapes()
 	const n = 128
@@ -21,23 +103,22 @@ func BenchmarkIm2col(b *testing.B) {
 			continue
 		}
 		out := shapes[i]
-		wt := make([]float32, l.OutChannels*l.InChannels*l.Kernel*l.Kernel)
-		for j := range wt {
-			wt[j] = 1
-		}
-		info := &LayerInfo{Name: l.Name, Kind: l.Kind}
-		s, err := newConvStep(l, cur, out, wt, make([]float32, l.OutChannels), false, ModeDense, Options{N: 2, M: 4, Order: sparse.OrderWidth}, info)
-		if err != nil {
-			b.Fatal(err)
-		}
-		planes := make([]float32, s.c*s.h*s.w*n)
-		dst := make([]float32, s.colSize()*n)
-		b.Run(l.Name, func(b *testing.B) {
+		s := testConvStep(b, l.InChannels, cur.H, cur.W, l.OutChannels, l.Kernel, l.Stride, l.Padding)
+		src := make([]float32, s.c*s.h*s.w*n)
+		nn := s.oh * s.ow * n
+		q := im2colRows{s: s, src: src, n: n}
+		panel := make([]float32, 128)
+		b.Run(fmt.Sprint(l.Name), func(b *testing.B) {
 			for b.Loop() {
-				s.im2col(dst, planes, n)
+				for j := range s.rowC {
+					for c0 := 0; c0 < nn; c0 += 128 {
+						q.Row(panel[:min(128, nn-c0)], j, c0)
+					}
+				}
 			}
-			b.ReportMetric(float64(len(dst))*4/1e9*float64(b.N)/b.Elapsed().Seconds(), "GB/s")
+			b.ReportMetric(float64(len(s.rowC)*nn)*4/1e9*float64(b.N)/b.Elapsed().Seconds(), "GB/s")
 		})
+		dst := make([]float32, len(s.rowC)*nn)
 		b.Run(l.Name+"-clear", func(b *testing.B) {
 			for b.Loop() {
 				clear(dst)

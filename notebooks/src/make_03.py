@@ -197,7 +197,8 @@ The engine's time per batch of 128 of every snapshot of a trajectory, on dense k
 pruning only) and with 2:4 conv layers (hybrid), from speed rows in the same store
 (`hybridprune sweep -config sweeps/alexnet-mnist.json -speed hybrid2 -speed-only`). The paper
 measures on a GPU's sparse tensor cores; here it is the CPU engine (AVX2 route on this machine),
-dense and 2:4 timed interleaved, re-timed after the AVX2 indexed kernel got faster (`... -speed
+dense and 2:4 timed interleaved, re-timed after the AVX2 indexed kernel got faster and again
+after the engine began packing each conv's im2col rows straight from the activation (`... -speed
 hybrid2 -speed-only -retime`, training queue paused; each row keeps the commit that timed it). A
 speed claim counts as confirmed only when our speedup exceeds 1 by more than 5%, the spread of
 repeated timings on this shared machine.

@@ -181,6 +181,8 @@ func renderSVG(p *plot.Plot, kind, title string) (svg string, err error) {
 			svg, err = "", fmt.Errorf("kernel: %s %q: rendering panicked: %v", kind, title, r)
 		}
 	}()
+	widenDegenerate(&p.X)
+	widenDegenerate(&p.Y)
 	c := vgsvg.New(vg.Length(PlotWidth)*vg.Inch, vg.Length(PlotHeight)*vg.Inch)
 	p.Draw(draw.New(c))
 	var buf bytes.Buffer
@@ -188,6 +190,20 @@ func renderSVG(p *plot.Plot, kind, title string) (svg string, err error) {
 		return "", fmt.Errorf("kernel: %s %q: writing SVG: %w", kind, title, err)
 	}
 	return buf.String(), nil
+}
+
+// widenDegenerate gives an axis whose data is a single value (a sweep with one ratio done so far,
+// a flat line) a range of 10% of that value around it (0.1 around 0), where gonum would draw the
+// value against a range from 0 to twice it.
+func widenDegenerate(a *plot.Axis) {
+	if a.Max != a.Min {
+		return
+	}
+	d := 0.05 * math.Abs(a.Min)
+	if d == 0 {
+		d = 0.05
+	}
+	a.Min, a.Max = a.Min-d, a.Max+d
 }
 
 // SaveSVG writes an SVG document (as returned by LinePlot & co.) to path.

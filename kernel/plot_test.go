@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -133,5 +134,25 @@ func TestStripXMLProlog(t *testing.T) {
 	checkSVG(t, got, "s")
 	if s := "<svg/>"; stripXMLProlog(s) != s {
 		t.Error("changed an SVG without prolog")
+	}
+}
+
+// TestSinglePointAxes checks the axes of a plot whose data is one point (a sweep with one ratio
+// done): ticks around the value, not from 0 to twice it as gonum draws a degenerate range.
+func TestSinglePointAxes(t *testing.T) {
+	svg, err := LinePlot("one ratio", "remaining filter ratio", "test accuracy",
+		Series{Name: "hybrid2", X: []float64{0.9}, Y: []float64{0.8151}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, texts := svgTexts(t, svg)
+	all := strings.Join(texts, " ")
+	for _, bad := range []string{"1.6", "1.8"} {
+		if slices.Contains(texts, bad) {
+			t.Errorf("tick %s on a plot of one point at (0.9, 0.8151): %q", bad, all)
+		}
+	}
+	if !slices.Contains(texts, "0.9") && !slices.Contains(texts, "0.90") {
+		t.Errorf("no tick at 0.9: %q", all)
 	}
 }

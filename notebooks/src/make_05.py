@@ -29,7 +29,8 @@ Two ideas from `../shared/papers/` besides hybrid pruning, measured on this CPU:
 Masks cover every conv but the first (AlexNet conv2-conv5, VGG16 conv2-conv13, ResNet-18's other
 19 convs) for every kind: the first conv (K = 3x11x11 or 3x3x3) is left dense, as NVIDIA ASP does,
 because no 4x4 block tiles it. Measured on a 2-core AMD EPYC (AVX2 + FMA, no AVX-512), kernel route
-asm-avx2, 2026-12-01.
+asm-avx2: the accuracy rows on 2026-12-01, the latency study re-timed on 2026-12-02 after the engine
+began packing each conv's im2col rows straight from the activation (each row keeps its commit).
 """)
 md("""
 ## Latency per pattern vs dense (AlexNet and VGG16, CIFAR shapes, batch 32)
@@ -56,12 +57,12 @@ for _, g := range grids {
 """)
 md("""
 **Reading.** On this CPU (2 cores, AVX2, no AVX-512) group-wise is the fastest pattern at every
-sparsity and beats dense from 50% on all three networks (AlexNet 1.57x at 50% to 2.95x at 90%, VGG16
-1.89x to 6.98x, ResNet-18 1.86x to 6.35x), as the paper finds on its GPU. Unlike the paper's cuSPARSE
-numbers, element-, vector- and block-wise also beat dense already at 50% here (1.0-1.2x, about 2x
+sparsity and beats dense from 50% on all three networks (AlexNet 1.61x at 50% to 3.08x at 90%, VGG16
+1.85x to 5.94x, ResNet-18 1.80x to 5.52x), as the paper finds on its GPU. Unlike the paper's cuSPARSE
+numbers, element-, vector- and block-wise also beat dense already at 50% here (1.19-1.35x, 2.0-2.8x
 at 90%): our indexed micro-kernel runs unstructured rows at nearly the dense kernel's efficiency, so
-their gain grows with the removed work. ResNet-18's dense engine runs a batch of 32 in about 390 ms
-(about 82 images/s).
+their gain grows with the removed work. ResNet-18's dense engine runs a batch of 32 in about 250 ms
+(about 127 images/s).
 """)
 md("""
 ## Accuracy per pattern after retraining (AlexNet / MNIST, full data)

@@ -52,12 +52,12 @@ func epilogue(c []float32, rows, cols int, bias []float32, relu bool) {
 	})
 }
 
-// convStep is a convolution lowered to a GEMM whose B, the im2col matrix, is packed straight
-// from the activation (im2colRows) and never written out.
+// convStep is a convolution lowered to a GEMM whose B is the im2col matrix: packed straight
+// from the activation (im2colRows), or, when it is small (colFloats), written out first.
 type convStep struct {
 	name           string
-	gemm           weightMatrix // the direct (1x1) conv multiplies the activation as it is
-	byRows         rowMatrix
+	gemm           weightMatrix // products with B as a matrix: the activation itself (a direct 1x1 conv) or a small im2col
+	byRows         rowMatrix    // the same weights, products with B packed from the activation
 	bias           []float32
 	relu           bool
 	rows           int // filters

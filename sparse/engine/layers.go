@@ -56,8 +56,7 @@ func epilogue(c []float32, rows, cols int, bias []float32, relu bool) {
 // from the activation (im2colRows), or, when it is small (colFloats), written out first.
 type convStep struct {
 	name           string
-	gemm           weightMatrix // products with B as a matrix: the activation itself (a direct 1x1 conv) or a small im2col
-	byRows         rowMatrix    // the same weights, products with B packed from the activation
+	gemm           convMatrix
 	bias           []float32
 	relu           bool
 	rows           int // filters
@@ -84,9 +83,13 @@ func newConvStep(l nets.Layer, in, out nets.Shape, wt, bias []float32, relu bool
 			return nil, fmt.Errorf("engine: layer %q: %w", l.Name, err)
 		}
 	}
-	mm, kept, err := prepare(wt, l.OutChannels, k, mode, opts.Order, opts, false, info)
+	pm, kept, err := prepare(wt, l.OutChannels, k, mode, opts.Order, opts, false, info)
 	if err != nil {
 		return nil, err
+	}
+	mm, ok := pm.(convMatrix)
+	if !ok {
+		return nil, fmt.Errorf("engine: layer %q: %s weights (%T) cannot multiply an im2col matrix given by rows", l.Name, info.Mode, pm)
 	}
 	if kept == nil {
 		kept = make([]int, k)
@@ -116,16 +119,9 @@ func newConvStep(l nets.Layer, in, out nets.Shape, wt, bias []float32, relu bool
 	}
 	if !s.direct {
 		s.colPerImg = len(kept) * out.H * out.W
-		var ok bool
-		if s.byRows, ok = mm.(rowMatrix); !ok {
-			return nil, fmt.Errorf("engine: layer %q: %s weights (%T) cannot multiply an im2col matrix given by rows", l.Name, info.Mode, mm)
-		}
 	}
 	return s, nil
 }
-
-// colSize returns the floats per image of the conv's im2col matrix (0 when it needs none).
-func (s *convStep) colSize() int { return s.colPerImg }
 
 // maxColBytes is the largest im2col matrix a conv writes out before its product; a larger one
 // is packed straight from the activation (im2colRows). Small products (batch 1, narrow layers)
@@ -158,7 +154,7 @@ func (s *convStep) run(ws *workspace, src []float32, n int) ([]float32, error) {
 		})
 		err = s.gemm.MatMul(col, nn, dst)
 	default:
-		err = s.byRows.MatMulRows(im2colRows{s: s, src: src, n: n}, nn, dst)
+		err = s.gemm.MatMulRows(im2colRows{s: s, src: src, n: n}, nn, dst)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("layer %q: %w", s.name, err)
@@ -167,8 +163,11 @@ func (s *convStep) run(ws *workspace, src []float32, n int) ([]float32, error) {
 	return dst, nil
 }
 
-// rowMatrix is a conv layer's weights in a format whose products take B row by row.
-type rowMatrix interface {
+// convMatrix is a conv layer's weights: products with B as a matrix (the activation itself for
+// a direct 1x1 conv, or a small im2col written out) and with B packed row by row from the
+// activation (im2colRows).
+type convMatrix interface {
+	weightMatrix
 	MatMulRows(src gemm.RowSource, n int, c []float32) error
 }
 

@@ -18,9 +18,9 @@ var (
 	ErrCorrupt = errors.New("corrupt compressed matrix")
 )
 
-// maxElems bounds any matrix this package allocates (2^40 elements), which
+// maxElems bounds any matrix this package allocates (2^40 elements; 2^30 where int has 32 bits), which
 // keeps size arithmetic far from overflow when fields come from untrusted input.
-const maxElems = 1 << 40
+const maxElems = min(1<<40, math.MaxInt>>1)
 
 // mul returns a*b if both are non-negative and the product is <= maxElems.
 func mul(a, b int) (int, bool) {

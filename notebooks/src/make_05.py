@@ -13,7 +13,7 @@ code(PIN)
 md("""
 # 05 - Beyond the core paper: pruning patterns, sensitivity analysis and automatic ratios
 
-Two ideas from `../shared/papers/` besides hybrid pruning, measured on this CPU:
+Two ideas from the papers in `shared/papers/` (beside the repository) besides hybrid pruning, measured on this CPU:
 
 * **Pruning patterns** (`group-wise-sparse-inference.txt`): element-wise (unstructured magnitude),
   vector-wise (every vector of 20 consecutive K weights of a filter keeps the same number, Zhu et
@@ -114,7 +114,7 @@ md("""
 **Reading.** The same order as on MNIST, with larger gaps: element-wise keeps the baseline's accuracy
 up to 70% (0.7331 at 50%, 0.7334 at 70%; the baseline is 0.7319) and loses 0.7 points at 90%
 (0.7249); vector-wise 0.7330 / 0.7305 / 0.6906; block-wise 0.7302 / 0.7177 / 0.6736; group-wise, the
-fastest (1.55x dense at 50%, 2.08x at 70%, 2.93x at 90% on these rows), loses the most: 0.7237,
+fastest (1.55x dense at 50%, 2.08x at 70%, 2.92x at 90% on these rows), loses the most: 0.7237,
 0.7036, 0.6036. The paper's trade-off (structure buys speed, costs accuracy) holds on CIFAR-10 too,
 and the cost of group-wise grows faster with sparsity than on MNIST (-0.13 at 90% against -0.02).
 """)

@@ -124,8 +124,8 @@ md("""
 The engine's time per batch of 128 of every snapshot of the input-L1 trajectory (the best metric on
 CIFAR-10 above), dense kernels (filter pruning only) against 2:4 conv layers (hybrid), with the
 accuracies of the same rows: `hybridprune sweep -config sweeps/alexnet-cifar10.json -speed l1-in
--speed-only -retime` (re-timed after the AVX2 indexed kernel got faster, with the training queue
-paused; CPU engine, AVX2 route; a claim counts as confirmed only beyond 5% timing noise).
+-speed-only -retime` (last re-timed on 2026-12-02 after the engine began packing each conv's
+im2col rows straight from the activation, with the training queue paused; CPU engine, AVX2 route; a claim counts as confirmed only beyond 5% timing noise).
 """)
 code("""
 %%

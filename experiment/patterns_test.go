@@ -127,3 +127,62 @@ func TestPatternVerdicts(t *testing.T) {
 		t.Errorf("fastest verdict: %q", vs[0].Ours)
 	}
 }
+
+// TestRetimePatterns: after a pattern study ran, RetimePatterns replaces every pattern row's
+// timings (stale ones planted beforehand), records the new timing's provenance beside the row's
+// own, and keeps the accuracies; a sweep without a pattern study is an error.
+func TestRetimePatterns(t *testing.T) {
+	s := testPatterns()
+	dir := t.TempDir()
+	store, err := OpenStore(filepath.Join(dir, "p.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeEnv{}
+	env := f.env(t, store, filepath.Join(dir, "work"))
+	if _, err := Run(s, env); err != nil {
+		t.Fatal(err)
+	}
+	old := map[string]Row{}
+	for _, row := range store.Rows() {
+		if row.Kind != "pattern" {
+			continue
+		}
+		row.Metrics.MsPerBatch = map[string]float64{"dense": -7, "stale": -7}
+		if err := store.Replace(row); err != nil {
+			t.Fatal(err)
+		}
+		old[row.Key] = row
+	}
+	n, err := RetimePatterns(s, env)
+	if err != nil || n != len(old) || n != 8 {
+		t.Fatalf("RetimePatterns: %d rows, %v; want 8", n, err)
+	}
+	reopened, err := OpenStore(store.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, was := range old {
+		row, ok := reopened.Get(key)
+		if !ok {
+			t.Fatalf("row %s lost", key)
+		}
+		var cfg patternUnit
+		decodeConfig(t, row, &cfg)
+		mode := string(PatternMode(pruner.MaskKind(cfg.Mask)))
+		ms := row.Metrics.MsPerBatch
+		if len(ms) != 2 || ms["dense"] <= 0 || ms[mode] <= 0 {
+			t.Errorf("%s @%g: timings %v after retiming", cfg.Mask, cfg.Sparsity, ms)
+		}
+		if row.Metrics.Accuracy != was.Metrics.Accuracy || row.Metrics.NonZero != was.Metrics.NonZero || row.Provenance != was.Provenance {
+			t.Errorf("%s @%g: retiming changed more than the timings: %+v / %+v", cfg.Mask, cfg.Sparsity, row.Metrics, row.Provenance)
+		}
+		if row.Metrics.Retimed == nil || row.Metrics.Retimed.CPU == "" {
+			t.Errorf("%s @%g: no provenance of the new timing", cfg.Mask, cfg.Sparsity)
+		}
+	}
+	plain := testSweep()
+	if _, err := RetimePatterns(plain, env); err == nil || !strings.Contains(err.Error(), "no pattern study") {
+		t.Fatalf("a sweep without patterns: %v", err)
+	}
+}

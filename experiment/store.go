@@ -45,6 +45,9 @@ type Metrics struct {
 	// MsPerBatch is a speed unit's engine time per batch, best of interleaved calls, per variant
 	// ("dense": the filter-pruned model on dense kernels; "nm": the same with 2:4 conv layers).
 	MsPerBatch map[string]float64 `json:"ms_per_batch,omitempty"`
+	// Retimed is the provenance of MsPerBatch when the timings were measured again after the
+	// unit ran (RetimePatterns); nil when they are the unit's own.
+	Retimed *Provenance `json:"retimed,omitempty"`
 	// Plan is the filter selection of a one-shot unit (kept indices per conv layer of the
 	// baseline), from which the intersections of two metrics follow (Fig. 21a).
 	Plan pruner.Plan `json:"plan,omitempty"`
@@ -258,64 +261,128 @@ func (s *Store) lockFile(flag int) (*os.File, error) {
 // it, so a crash leaves either the old file or the new one. It is for measurements that a newer
 // build should redo (the speed rows: sweep -retime); every other row is kept as it was.
 func (s *Store) Drop(drop func(Row) bool) (int, error) {
+	n, err := s.rewrite(func(r Row) (bool, []byte) { return !drop(r), nil })
+	if err != nil {
+		return 0, fmt.Errorf("experiment: drop rows of %s: %w", s.path, err)
+	}
+	return n, nil
+}
+
+// Replace swaps the stored row of row.Key for row, in place and atomically (as Drop rewrites),
+// so that a crash never leaves the unit without a row. It is for rows whose measurements a newer
+// build redid (RetimePatterns); the key must be stored already and match the config.
+func (s *Store) Replace(row Row) error {
+	if row.Key == "" || row.Key != hashConfig(row.Config) {
+		return fmt.Errorf("experiment: replace in %s: row key %q does not match its config", s.path, row.Key)
+	}
+	line, err := json.Marshal(row)
+	if err != nil {
+		return fmt.Errorf("experiment: replace in %s: %w", s.path, err)
+	}
+	n, err := s.rewrite(func(r Row) (bool, []byte) {
+		if r.Key == row.Key {
+			return true, append(line, '\n')
+		}
+		return true, nil
+	})
+	if err != nil {
+		return fmt.Errorf("experiment: replace in %s: %w", s.path, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("experiment: replace in %s: no row %s to replace", s.path, row.Key)
+	}
+	return nil
+}
+
+// rewrite rewrites the store's file under its lock: edit says, per stored row, whether to keep
+// it and, if so, a replacement line (nil: the line as it was, byte for byte). The new content
+// goes into a temporary file beside the store, synced and renamed over it. It returns the
+// number of rows dropped or replaced.
+func (s *Store) rewrite(edit func(Row) (keep bool, line []byte)) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f, err := s.lockFile(os.O_RDWR | os.O_CREATE)
 	if err != nil {
-		return 0, fmt.Errorf("experiment: drop rows of %s: %w", s.path, err)
+		return 0, err
 	}
 	defer f.Close()
 	defer syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 	raw, err := io.ReadAll(f)
 	if err != nil {
-		return 0, fmt.Errorf("experiment: drop rows of %s: %w", s.path, err)
+		return 0, err
 	}
 	var lineKeys []string
 	rows, keys, err := parseRows(bytes.NewReader(raw), s.path, &lineKeys)
 	if err != nil {
 		return 0, err
 	}
-	dropped := map[string]bool{}
+	dropped, replaced := map[string]bool{}, map[string][]byte{}
 	var kept []string
 	for _, k := range keys {
-		if drop(rows[k]) {
+		keep, line := edit(rows[k])
+		switch {
+		case !keep:
 			dropped[k] = true
 			delete(rows, k)
-		} else {
+		case line != nil:
+			replaced[k] = line
+			kept = append(kept, k)
+		default:
 			kept = append(kept, k)
 		}
 	}
-	// Kept lines are copied byte for byte (parseRows validated every one of them).
+	changed := len(dropped) + len(replaced)
+	if changed == 0 {
+		s.rows, s.keys = rows, kept // what other writers appended
+		return 0, nil
+	}
+	// Kept lines are copied byte for byte (parseRows validated every one of them); a replaced
+	// key's first line takes the replacement and its later duplicates (raced shards) go.
 	var buf bytes.Buffer
+	done := map[string]bool{}
 	for i, line := range bytes.SplitAfter(raw, []byte("\n")) {
-		if i < len(lineKeys) && dropped[lineKeys[i]] {
-			continue
+		if i < len(lineKeys) {
+			k := lineKeys[i]
+			if dropped[k] {
+				continue
+			}
+			if r, ok := replaced[k]; ok {
+				if !done[k] {
+					buf.Write(r)
+					done[k] = true
+				}
+				continue
+			}
 		}
 		buf.Write(line)
 	}
-	removed := len(keys) - len(kept)
-	if removed > 0 {
-		tmp, err := os.CreateTemp(filepath.Dir(s.path), filepath.Base(s.path)+".tmp*")
-		if err != nil {
-			return 0, fmt.Errorf("experiment: drop rows of %s: %w", s.path, err)
+	tmp, err := os.CreateTemp(filepath.Dir(s.path), filepath.Base(s.path)+".tmp*")
+	if err != nil {
+		return 0, err
+	}
+	_, err = tmp.Write(buf.Bytes())
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), s.path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return 0, err
+	}
+	for k, line := range replaced {
+		var r Row
+		if err := json.Unmarshal(line, &r); err != nil {
+			return 0, err
 		}
-		_, err = tmp.Write(buf.Bytes())
-		if err == nil {
-			err = tmp.Sync()
-		}
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Rename(tmp.Name(), s.path)
-		}
-		if err != nil {
-			os.Remove(tmp.Name())
-			return 0, fmt.Errorf("experiment: drop rows of %s: %w", s.path, err)
-		}
+		rows[k] = r
 	}
 	s.rows, s.keys = rows, kept
-	return removed, nil
+	return changed, nil
 }
 
 // Merge appends to dst every row of the stores at paths that dst lacks (shards' stores merge by

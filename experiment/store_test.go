@@ -212,3 +212,56 @@ func TestStoreDrop(t *testing.T) {
 		t.Fatalf("store index after a no-op drop: %d rows, want 23", len(s.Rows()))
 	}
 }
+
+// TestStoreReplace: Replace swaps one row's line in place (the others byte for byte, the order
+// kept), a reopened store reads the new row, and an unknown key or a key that does not match the
+// config is an error that changes nothing.
+func TestStoreReplace(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.jsonl")
+	s, err := OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if err := s.Append(testRow(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, _ := os.ReadFile(path)
+	r := testRow(1)
+	r.Metrics.MsPerBatch = map[string]float64{"dense": 2, "nm": 1}
+	r.Metrics.Retimed = &Provenance{Commit: "abc", Date: "2026-12-02T00:00:00Z"}
+	if err := s.Replace(r); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := os.ReadFile(path)
+	b, a := strings.Split(string(before), "\n"), strings.Split(string(after), "\n")
+	if len(a) != len(b) || a[0] != b[0] || a[2] != b[2] || a[1] == b[1] {
+		t.Fatalf("lines before %d, after %d; first and last must be unchanged, the middle one replaced:\n%s", len(b), len(a), after)
+	}
+	got, err := OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row, ok := got.Get(r.Key)
+	if !ok || row.Metrics.MsPerBatch["nm"] != 1 || row.Metrics.Retimed == nil || row.Metrics.Retimed.Commit != "abc" {
+		t.Fatalf("reopened row %+v", row.Metrics)
+	}
+	if row, _ := s.Get(r.Key); row.Metrics.Retimed == nil {
+		t.Fatal("the store's own index still holds the old row")
+	}
+	if keys := got.Rows(); len(keys) != 3 || keys[1].Key != r.Key {
+		t.Fatalf("order after replace: %v", keys)
+	}
+	if err := s.Replace(testRow(7)); err == nil || !strings.Contains(err.Error(), "no row") {
+		t.Fatalf("replacing an unknown key: %v", err)
+	}
+	bad := testRow(0)
+	bad.Key = testRow(2).Key
+	if err := s.Replace(bad); err == nil {
+		t.Fatal("a key that does not match its config was accepted")
+	}
+	if now, _ := os.ReadFile(path); string(now) != string(after) {
+		t.Fatal("a refused replace changed the file")
+	}
+}

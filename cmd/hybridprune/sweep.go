@@ -28,11 +28,15 @@ func runSweep(args []string) error {
 	threads := intAtLeast(fs, "threads", 0, 0, "kernel goroutines of the speed study (0: GOMAXPROCS)")
 	speedOnly := fs.Bool("speed-only", false, "with -speed: only the speed study (the sweep's units are not run)")
 	retime := fs.Bool("retime", false, "with -speed: time the stored speed rows of METRIC again and replace them (after a kernel change)")
+	retimePatterns := fs.Bool("retime-patterns", false, "time the stored rows of the sweep's pattern study again (after an engine change), keeping their accuracies; trains nothing")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if (*speedOnly || *retime) && *speed == "" {
 		return fmt.Errorf("-speed-only and -retime need -speed METRIC")
+	}
+	if *retimePatterns && (*speed != "" || *dry) {
+		return fmt.Errorf("-retime-patterns runs alone: drop -speed and -dry-run")
 	}
 	sh, err := experiment.ParseShard(*shard)
 	if err != nil {
@@ -69,6 +73,14 @@ func runSweep(args []string) error {
 			fmt.Printf("  [%d/%d] %s %s %d/%d acc %.4f elapsed %s%s\n", p.Unit, p.Units, p.Desc, what, p.Epoch, p.Epochs,
 				p.Accuracy, p.Elapsed.Round(time.Second), leftText(p))
 		}}
+	if *retimePatterns {
+		n, err := experiment.RetimePatterns(sw, env)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("sweep %s: %d pattern rows re-timed\n", sw.Name, n)
+		return experiment.WriteTables(os.Stdout, sw, st)
+	}
 	if !*speedOnly {
 		sum, err := experiment.Run(sw, env)
 		if err != nil {

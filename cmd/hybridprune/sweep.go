@@ -28,12 +28,16 @@ func runSweep(args []string) error {
 	threads := intAtLeast(fs, "threads", 0, 0, "kernel goroutines of the speed study (0: GOMAXPROCS)")
 	speedOnly := fs.Bool("speed-only", false, "with -speed: only the speed study (the sweep's units are not run)")
 	retime := fs.Bool("retime", false, "with -speed: time the stored speed rows of METRIC again and replace them (after a kernel change)")
+	budget := fs.Duration("time-budget", 0, "timing budget per unit of the speed study and -retime-patterns (best of interleaved calls within it; 0: 3s)")
 	retimePatterns := fs.Bool("retime-patterns", false, "time the stored rows of the sweep's pattern study again (after an engine change), keeping their accuracies; trains nothing")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if (*speedOnly || *retime) && *speed == "" {
 		return fmt.Errorf("-speed-only and -retime need -speed METRIC")
+	}
+	if *budget < 0 {
+		return fmt.Errorf("-time-budget %v: want a duration >= 0", *budget)
 	}
 	if *retimePatterns && (*speed != "" || *dry) {
 		return fmt.Errorf("-retime-patterns runs alone: drop -speed and -dry-run")
@@ -74,6 +78,9 @@ func runSweep(args []string) error {
 				p.Accuracy, p.Elapsed.Round(time.Second), leftText(p))
 		}}
 	if *retimePatterns {
+		if sw.Patterns != nil {
+			sw.Patterns.Budget = *budget
+		}
 		n, err := experiment.RetimePatterns(sw, env)
 		if err != nil {
 			return err
@@ -89,7 +96,7 @@ func runSweep(args []string) error {
 		fmt.Printf("sweep %s: %d units, %d ran, %d already in the store; %.0fs\n", sw.Name, sum.Units, sum.Ran, sum.Cached, sum.Seconds)
 	}
 	if *speed != "" {
-		if err := experiment.RunSpeed(sw, experiment.Speed{Metric: *speed, Batch: *speedBatch, Threads: *threads, Retime: *retime}, env); err != nil {
+		if err := experiment.RunSpeed(sw, experiment.Speed{Metric: *speed, Batch: *speedBatch, Threads: *threads, Retime: *retime, Budget: *budget}, env); err != nil {
 			return err
 		}
 	}

@@ -94,3 +94,28 @@ func TestOrderVerdicts(t *testing.T) {
 		t.Errorf("a 0.05 gap: %+v", vs[0])
 	}
 }
+
+// TestVGG16Verdicts: both claims open while rows are missing; hybrid2 below l1-in confirms the
+// first; l1-out losing 0.05 from 0.5 to 0.4 against l1-in's 0.01 confirms the second, an equal
+// loss refutes it.
+func TestVGG16Verdicts(t *testing.T) {
+	row := func(acc float64) *Row { return &Row{Metrics: Metrics{Accuracy: acc}} }
+	g := Grid{Sweep: Sweep{Metrics: []string{"hybrid2", "l1-out", "l1-in"}, Ratios: []float64{0.5, 0.4}},
+		Hybrid: map[string][]*Row{"hybrid2": {row(0.80), row(0.79)}, "l1-out": {row(0.81), nil}, "l1-in": {nil, nil}}}
+	vs := VGG16Verdicts(g)
+	if len(vs) != 2 || vs[0].Status != "open" || vs[1].Status != "open" {
+		t.Fatalf("with rows missing: %+v", vs)
+	}
+	g.Hybrid["l1-in"] = []*Row{row(0.82), row(0.81)}
+	g.Hybrid["l1-out"][1] = row(0.76)
+	vs = VGG16Verdicts(g)
+	if vs[0].Status != "confirmed" || vs[1].Status != "confirmed" || !strings.Contains(vs[1].Ours, "l1-out 0.8100 -> 0.7600 (-0.0500)") {
+		t.Fatalf("hybrid2 below l1-in, l1-out falling: %+v", vs)
+	}
+	g.Hybrid["l1-out"][1] = row(0.80)
+	g.Hybrid["hybrid2"] = []*Row{row(0.83), row(0.82)}
+	vs = VGG16Verdicts(g)
+	if vs[0].Status != "refuted" || vs[1].Status != "refuted" {
+		t.Fatalf("hybrid2 above l1-in, equal drops: %+v", vs)
+	}
+}

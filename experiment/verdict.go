@@ -100,6 +100,45 @@ func Section52Verdicts(g Grid) []Verdict {
 	return out
 }
 
+// VGG16Verdicts checks section 5.2.2's two claims on VGG16 / CIFAR-10 (Fig. 12) with the metrics
+// of g that the claims name: there "the hybrid metrics do not perform the best" (hybrid 2 below
+// the input-L1 family; read as hybrid2's mean hybrid accuracy over the ratios below l1-in's), and
+// output L1 "drops significantly after the percentage of remaining filters drops below 50%, much
+// faster than input L1" (read as l1-out losing more than a point more than l1-in from 0.5 to
+// 0.4 remaining). A claim whose rows are missing is open.
+func VGG16Verdicts(g Grid) []Verdict {
+	var out []Verdict
+	h2, in := MeanAccuracy(g.Hybrid["hybrid2"]), MeanAccuracy(g.Hybrid["l1-in"])
+	out = append(out, Verdict{Claim: "on VGG16 / CIFAR-10 the hybrid metrics do not perform the best: hybrid 2 below input L1",
+		Paper:  "hybrid 1 below input and remanent L1, hybrid 2 below remanent L1 (Fig. 12)",
+		Ours:   fmt.Sprintf("mean hybrid accuracy over the ratios: hybrid2 %s, l1-in %s", meanOrPending(h2), meanOrPending(in)),
+		Status: status(h2 < in, !math.IsNaN(h2) && !math.IsNaN(in))})
+	i5, i4 := slices.Index(g.Sweep.Ratios, 0.5), slices.Index(g.Sweep.Ratios, 0.4)
+	v := Verdict{Claim: "output L1 drops sharply below 0.5 remaining, much faster than input L1",
+		Paper: "l1-out falls after 50% remaining, faster than l1-in (Fig. 12)", Ours: "needs ratios 0.5 and 0.4", Status: "open"}
+	if i5 >= 0 && i4 >= 0 {
+		o, n := g.Hybrid["l1-out"], g.Hybrid["l1-in"]
+		if len(o) > max(i5, i4) && len(n) > max(i5, i4) && o[i5] != nil && o[i4] != nil && n[i5] != nil && n[i4] != nil {
+			do := o[i5].Metrics.Accuracy - o[i4].Metrics.Accuracy
+			dn := n[i5].Metrics.Accuracy - n[i4].Metrics.Accuracy
+			v.Ours = fmt.Sprintf("from 0.5 to 0.4 remaining: l1-out %.4f -> %.4f (-%.4f), l1-in %.4f -> %.4f (-%.4f)",
+				o[i5].Metrics.Accuracy, o[i4].Metrics.Accuracy, do, n[i5].Metrics.Accuracy, n[i4].Metrics.Accuracy, dn)
+			v.Status = status(do > dn+0.01, true)
+		} else {
+			v.Ours = "the l1-out and l1-in rows at 0.5 and 0.4 have not all landed"
+		}
+	}
+	return append(out, v)
+}
+
+// meanOrPending formats a mean accuracy, or says that its rows have not all landed (NaN).
+func meanOrPending(x float64) string {
+	if math.IsNaN(x) {
+		return "(rows still training)"
+	}
+	return fmt.Sprintf("%.4f", x)
+}
+
 // Table1Verdicts checks the claims of section 5.5 around Table 1 with metric's trajectory.
 func Table1Verdicts(g Grid, metric string) []Verdict {
 	var out []Verdict

@@ -260,13 +260,15 @@ if done > 2 {
 	kernel.DisplayPlot(kernel.SweepPlot(v, "filter", "Fig. 12: VGG16 / CIFAR-10, filter pruning", nil, nil))
 	kernel.DisplayPlot(kernel.SweepPlot(v, "hybrid", "Fig. 12: VGG16 / CIFAR-10, hybrid pruning", nil, nil))
 }
+kernel.Verdicts(experiment.VGG16Verdicts(v))
 """)
 
 md("""
 ## Verdicts: the paper's claims on our CIFAR-10 numbers
 
-Every claim this notebook checks, in one table (AlexNet / CIFAR-10; raw global ranking as the
-paper describes it, 1 fine-tuning and 1 retraining epoch per point).
+Every claim this notebook checks, in one table (AlexNet / CIFAR-10, then VGG16 / CIFAR-10, "open"
+while its rows are still training; raw global ranking as the paper describes it, 1 fine-tuning and
+1 retraining epoch per point).
 """)
 code("""
 %%
@@ -294,7 +296,12 @@ uvv, err := experiment.UVVerdicts(*uv, "conv3")
 if err != nil {
 	panic(err)
 }
-kernel.Verdicts(experiment.Section52Verdicts(main), experiment.OrderVerdicts(rev), f20, experiment.KVerdicts(ks, 0.4), uvv)
+vgg, err := kernel.LoadSweep("vgg16-cifar10")
+if err != nil {
+	panic(err)
+}
+kernel.Verdicts(experiment.Section52Verdicts(main), experiment.OrderVerdicts(rev), f20, experiment.KVerdicts(ks, 0.4), uvv,
+	experiment.VGG16Verdicts(vgg))
 """)
 
 nbwrite.write("04-paper-other-datasets", "paper04", cells)

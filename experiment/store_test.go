@@ -18,17 +18,24 @@ func testRow(i int) Row {
 	return Row{Key: hashConfig(cfg), Sweep: "t", Kind: "filter", Config: cfg, Metrics: Metrics{Accuracy: float64(i) / 100}}
 }
 
-func TestStoreAppendReload(t *testing.T) {
+// storeWithRows returns a new store in a temporary directory holding testRow(0..n-1), and its path.
+func storeWithRows(t *testing.T, n int) (*Store, string) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "r.jsonl")
 	s, err := OpenStore(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range 3 {
+	for i := range n {
 		if err := s.Append(testRow(i)); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return s, path
+}
+
+func TestStoreAppendReload(t *testing.T) {
+	s, path := storeWithRows(t, 3)
 	if err := s.Append(testRow(1)); err != nil { // already there: not written twice
 		t.Fatal(err)
 	}
@@ -153,16 +160,7 @@ func TestDigestMatchesDefinition(t *testing.T) {
 // TestStoreDrop: Drop removes exactly the chosen rows, keeps the other lines byte for byte, and a
 // writer appending while another store drops rows loses nothing (it reopens the renamed file).
 func TestStoreDrop(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "r.jsonl")
-	s, err := OpenStore(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 6 {
-		if err := s.Append(testRow(i)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s, path := storeWithRows(t, 6)
 	before, _ := os.ReadFile(path)
 	odd := func(r Row) bool { return int(r.Metrics.Accuracy*100+0.5)%2 == 1 }
 	var wg sync.WaitGroup
@@ -217,16 +215,7 @@ func TestStoreDrop(t *testing.T) {
 // kept), a reopened store reads the new row, and an unknown key or a key that does not match the
 // config is an error that changes nothing.
 func TestStoreReplace(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "r.jsonl")
-	s, err := OpenStore(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 3 {
-		if err := s.Append(testRow(i)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s, path := storeWithRows(t, 3)
 	before, _ := os.ReadFile(path)
 	r := testRow(1)
 	r.Metrics.MsPerBatch = map[string]float64{"dense": 2, "nm": 1}

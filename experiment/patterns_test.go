@@ -209,6 +209,15 @@ func TestRetimePatterns(t *testing.T) {
 	if row, _ := store.Get(other); row.Metrics.MsPerBatch["dense"] == 1e-3 || row.Metrics.Retimed.Commit == "another-build" {
 		t.Errorf("another build's timing was kept: %v, %+v", row.Metrics.MsPerBatch, row.Metrics.Retimed)
 	}
+	// A row whose mask kept other weights (another baseline or mask rule) is refused by name.
+	wrong, _ := store.Get(other)
+	wrong.Metrics.NonZero /= 2
+	if err := store.Replace(wrong); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := RetimePatterns(s, env); err == nil || !strings.Contains(err.Error(), "not the mask the unit trained with") {
+		t.Fatalf("a row with another mask: %v", err)
+	}
 	plain := testSweep()
 	if _, err := RetimePatterns(plain, env); err == nil || !strings.Contains(err.Error(), "no pattern study") {
 		t.Fatalf("a sweep without patterns: %v", err)

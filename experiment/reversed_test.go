@@ -103,8 +103,11 @@ func TestVGG16Verdicts(t *testing.T) {
 	g := Grid{Sweep: Sweep{Metrics: []string{"hybrid2", "l1-out", "l1-in"}, Ratios: []float64{0.5, 0.4}},
 		Hybrid: map[string][]*Row{"hybrid2": {row(0.80), row(0.79)}, "l1-out": {row(0.81), nil}, "l1-in": {nil, nil}}}
 	vs := VGG16Verdicts(g)
-	if len(vs) != 2 || vs[0].Status != "open" || vs[1].Status != "open" {
+	if len(vs) != 2 || vs[0].Status != "open" || vs[1].Status != "open" || !strings.Contains(vs[0].Ours, "rows still training") {
 		t.Fatalf("with rows missing: %+v", vs)
+	}
+	if vs := VGG16Verdicts(Grid{Sweep: Sweep{Ratios: []float64{0.9, 0.8}}}); vs[1].Status != "open" || vs[1].Ours != "needs ratios 0.5 and 0.4" {
+		t.Fatalf("a grid without 0.5 and 0.4: %+v", vs[1])
 	}
 	g.Hybrid["l1-in"] = []*Row{row(0.82), row(0.81)}
 	g.Hybrid["l1-out"][1] = row(0.76)

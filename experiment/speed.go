@@ -90,11 +90,11 @@ func RunSpeed(s Sweep, sp Speed, env Env) error {
 			Metrics: Metrics{Accuracy: -1, AccuracyBefore: -1, Params: spec.ParamCount(), NonZero: spec.ParamCount(), Widths: widths,
 				Seconds: time.Since(t0).Seconds(), MsPerBatch: ms}}
 		if stored {
-			if _, err := env.Store.Drop(func(r Row) bool { return r.Key == u.Key }); err != nil {
-				return err
-			}
+			err = env.Store.Replace(row) // atomically: a crash keeps the old row
+		} else {
+			err = env.Store.Append(row)
 		}
-		if err := env.Store.Append(row); err != nil {
+		if err != nil {
 			return err
 		}
 		if env.Log != nil {

@@ -261,71 +261,80 @@ func (s *Store) lockFile(flag int) (*os.File, error) {
 // it, so a crash leaves either the old file or the new one. It is for measurements that a newer
 // build should redo (the speed rows: sweep -retime); every other row is kept as it was.
 func (s *Store) Drop(drop func(Row) bool) (int, error) {
-	n, err := s.rewrite(func(r Row) (bool, []byte) { return !drop(r), nil })
-	if err != nil {
-		return 0, fmt.Errorf("experiment: drop rows of %s: %w", s.path, err)
-	}
-	return n, nil
+	return s.rewrite("drop rows of", func(r Row) (bool, *Row, error) { return !drop(r), nil, nil })
 }
 
 // Replace swaps the stored row of row.Key for row, in place and atomically (as Drop rewrites),
 // so that a crash never leaves the unit without a row. It is for rows whose measurements a newer
-// build redid (RetimePatterns); the key must be stored already and match the config.
+// build redid (sweep -retime, RetimePatterns); the key must be stored already.
 func (s *Store) Replace(row Row) error {
-	if row.Key == "" || row.Key != hashConfig(row.Config) {
-		return fmt.Errorf("experiment: replace in %s: row key %q does not match its config", s.path, row.Key)
-	}
-	line, err := json.Marshal(row)
-	if err != nil {
-		return fmt.Errorf("experiment: replace in %s: %w", s.path, err)
-	}
-	n, err := s.rewrite(func(r Row) (bool, []byte) {
-		if r.Key == row.Key {
-			return true, append(line, '\n')
-		}
-		return true, nil
-	})
-	if err != nil {
-		return fmt.Errorf("experiment: replace in %s: %w", s.path, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("experiment: replace in %s: no row %s to replace", s.path, row.Key)
-	}
-	return nil
+	return s.Update(row.Key, func(Row) (Row, error) { return row, nil })
 }
 
-// rewrite rewrites the store's file under its lock: edit says, per stored row, whether to keep
-// it and, if so, a replacement line (nil: the line as it was, byte for byte). The new content
-// goes into a temporary file beside the store, synced and renamed over it. It returns the
-// number of rows dropped or replaced.
-func (s *Store) rewrite(edit func(Row) (keep bool, line []byte)) (int, error) {
+// Update replaces the stored row of key by f(stored row), atomically and under the store's lock,
+// so that f sees what other writers stored last (RetimePatterns merges timings this way). The
+// new row must keep the key, match its config and have a kind; a key not stored is an error.
+func (s *Store) Update(key string, f func(Row) (Row, error)) error {
+	n, err := s.rewrite("update "+key+" in", func(r Row) (bool, *Row, error) {
+		if r.Key != key {
+			return true, nil, nil
+		}
+		nr, err := f(r)
+		if err != nil {
+			return false, nil, err
+		}
+		if nr.Key != key || nr.Key != hashConfig(nr.Config) || nr.Kind == "" {
+			return false, nil, fmt.Errorf("new row with key %q, kind %q does not match its config or lacks a kind", nr.Key, nr.Kind)
+		}
+		return true, &nr, nil
+	})
+	if err == nil && n == 0 {
+		err = fmt.Errorf("experiment: update in %s: no row %s", s.path, key)
+	}
+	return err
+}
+
+// rewrite rewrites the store's file under its lock. edit says, per stored row, whether to keep
+// it and, if so, its replacement (nil: the line as it was, byte for byte); an error from edit
+// stops it before anything is written. The new content goes into a temporary file beside the
+// store (mode 0644, synced), renamed over it, and the directory is synced. It returns the number
+// of rows dropped or replaced; op names the operation in errors.
+func (s *Store) rewrite(op string, edit func(Row) (keep bool, repl *Row, err error)) (int, error) {
+	fail := func(err error) (int, error) { return 0, fmt.Errorf("experiment: %s %s: %w", op, s.path, err) }
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f, err := s.lockFile(os.O_RDWR | os.O_CREATE)
 	if err != nil {
-		return 0, err
+		return fail(err)
 	}
 	defer f.Close()
 	defer syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 	raw, err := io.ReadAll(f)
 	if err != nil {
-		return 0, err
+		return fail(err)
 	}
 	var lineKeys []string
 	rows, keys, err := parseRows(bytes.NewReader(raw), s.path, &lineKeys)
 	if err != nil {
-		return 0, err
+		return 0, err // names the file and line already
 	}
 	dropped, replaced := map[string]bool{}, map[string][]byte{}
 	var kept []string
 	for _, k := range keys {
-		keep, line := edit(rows[k])
+		keep, repl, err := edit(rows[k])
 		switch {
+		case err != nil:
+			return fail(err)
 		case !keep:
 			dropped[k] = true
 			delete(rows, k)
-		case line != nil:
-			replaced[k] = line
+		case repl != nil:
+			line, err := json.Marshal(*repl)
+			if err != nil {
+				return fail(err)
+			}
+			replaced[k] = append(line, '\n')
+			rows[k] = *repl
 			kept = append(kept, k)
 		default:
 			kept = append(kept, k)
@@ -356,11 +365,15 @@ func (s *Store) rewrite(edit func(Row) (keep bool, line []byte)) (int, error) {
 		}
 		buf.Write(line)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(s.path), filepath.Base(s.path)+".tmp*")
+	dir := filepath.Dir(s.path)
+	tmp, err := os.CreateTemp(dir, filepath.Base(s.path)+".tmp*")
 	if err != nil {
-		return 0, err
+		return fail(err)
 	}
 	_, err = tmp.Write(buf.Bytes())
+	if err == nil {
+		err = tmp.Chmod(0o644) // as Append creates the store
+	}
 	if err == nil {
 		err = tmp.Sync()
 	}
@@ -372,14 +385,11 @@ func (s *Store) rewrite(edit func(Row) (keep bool, line []byte)) (int, error) {
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
-		return 0, err
+		return fail(err)
 	}
-	for k, line := range replaced {
-		var r Row
-		if err := json.Unmarshal(line, &r); err != nil {
-			return 0, err
-		}
-		rows[k] = r
+	if d, err := os.Open(dir); err == nil { // make the rename itself durable
+		d.Sync()
+		d.Close()
 	}
 	s.rows, s.keys = rows, kept
 	return changed, nil

@@ -254,3 +254,46 @@ func TestStoreReplace(t *testing.T) {
 		t.Fatal("a refused replace changed the file")
 	}
 }
+
+// TestStoreUpdateEdges: a file with a blank line and a unit stored twice (two shards raced)
+// keeps the blank line and ends with one, updated, line for the unit; an update that drops the
+// kind or fails is refused and changes nothing.
+func TestStoreUpdateEdges(t *testing.T) {
+	s, path := storeWithRows(t, 2)
+	raw, _ := os.ReadFile(path)
+	first := strings.SplitAfter(string(raw), "\n")[0]
+	if err := os.WriteFile(path, []byte(string(raw)+"\n"+first), 0o644); err != nil { // blank line, then row 0 again
+		t.Fatal(err)
+	}
+	key := testRow(0).Key
+	err := s.Update(key, func(r Row) (Row, error) {
+		r.Metrics.Accuracy = 0.5
+		return r, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, _ := os.ReadFile(path)
+	if n := strings.Count(string(after), key); n != 1 || !strings.Contains(string(after), "\n\n") {
+		t.Fatalf("after the update: %d lines of the unit (want 1), blank line kept: %v\n%s", n, strings.Contains(string(after), "\n\n"), after)
+	}
+	got, err := OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := got.Get(key); r.Metrics.Accuracy != 0.5 || len(got.Rows()) != 2 {
+		t.Fatalf("reopened: accuracy %g, %d rows", r.Metrics.Accuracy, len(got.Rows()))
+	}
+	if err := s.Update(key, func(r Row) (Row, error) { r.Kind = ""; return r, nil }); err == nil {
+		t.Fatal("a row without a kind was written")
+	}
+	if err := s.Update(key, func(r Row) (Row, error) { return r, fmt.Errorf("measurement failed") }); err == nil || !strings.Contains(err.Error(), "measurement failed") {
+		t.Fatalf("an update whose function fails: %v", err)
+	}
+	if now, _ := os.ReadFile(path); string(now) != string(after) {
+		t.Fatal("a refused update changed the file")
+	}
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o644 {
+		t.Fatalf("store mode after a rewrite: %v, %v; want 0644", st.Mode(), err)
+	}
+}

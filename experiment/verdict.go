@@ -121,8 +121,8 @@ func VGG16Verdicts(g Grid) []Verdict {
 		if len(o) > max(i5, i4) && len(n) > max(i5, i4) && o[i5] != nil && o[i4] != nil && n[i5] != nil && n[i4] != nil {
 			do := o[i5].Metrics.Accuracy - o[i4].Metrics.Accuracy
 			dn := n[i5].Metrics.Accuracy - n[i4].Metrics.Accuracy
-			v.Ours = fmt.Sprintf("from 0.5 to 0.4 remaining: l1-out %.4f -> %.4f (-%.4f), l1-in %.4f -> %.4f (-%.4f)",
-				o[i5].Metrics.Accuracy, o[i4].Metrics.Accuracy, do, n[i5].Metrics.Accuracy, n[i4].Metrics.Accuracy, dn)
+			v.Ours = fmt.Sprintf("from 0.5 to 0.4 remaining: l1-out %.4f -> %.4f (%+.4f), l1-in %.4f -> %.4f (%+.4f)",
+				o[i5].Metrics.Accuracy, o[i4].Metrics.Accuracy, -do, n[i5].Metrics.Accuracy, n[i4].Metrics.Accuracy, -dn)
 			v.Status = status(do > dn+0.01, true)
 		} else {
 			v.Ours = "the l1-out and l1-in rows at 0.5 and 0.4 have not all landed"

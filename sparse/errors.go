@@ -18,7 +18,7 @@ var (
 	ErrCorrupt = errors.New("corrupt compressed matrix")
 )
 
-// maxElems bounds any matrix this package allocates (2^40 elements; 2^30 where int has 32 bits), which
+// maxElems bounds any matrix this package allocates (2^40 elements; 2^30-1 where int has 32 bits), which
 // keeps size arithmetic far from overflow when fields come from untrusted input.
 const maxElems = min(1<<40, math.MaxInt>>1)
 
@@ -39,7 +39,7 @@ func mul(a, b int) (int, bool) {
 // mulAdd returns a*b+c with the same limits as mul.
 func mulAdd(a, b, c int) (int, bool) {
 	p, ok := mul(a, b)
-	if !ok || c < 0 || p+c > maxElems {
+	if !ok || c < 0 || c > maxElems-p {
 		return 0, false
 	}
 	return p + c, true

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hybridprune/hybridprune/experiment"
+	"github.com/hybridprune/hybridprune/gemm"
 )
 
 func init() {
@@ -25,7 +26,7 @@ func runSweep(args []string) error {
 	dry := fs.Bool("dry-run", false, "list the units (and which are done) without running anything")
 	speed := fs.String("speed", "", "then time METRIC's snapshots on the engine, dense vs 2:4 (Fig. 20; needs the sweep's -work)")
 	speedBatch := positiveInt(fs, "speed-batch", 128, "batch size of the speed study")
-	threads := intAtLeast(fs, "threads", 0, 0, "kernel goroutines of the speed study (0: GOMAXPROCS)")
+	threads := intAtLeast(fs, "threads", 0, 0, "kernel goroutines of the speed study and -retime-patterns (0: GOMAXPROCS)")
 	speedOnly := fs.Bool("speed-only", false, "with -speed: only the speed study (the sweep's units are not run)")
 	retime := fs.Bool("retime", false, "with -speed: time the stored speed rows of METRIC again and replace them (after a kernel change)")
 	budget := fs.Duration("time-budget", 0, "timing budget per unit of the speed study and -retime-patterns (best of interleaved calls within it; 0: 3s)")
@@ -39,8 +40,8 @@ func runSweep(args []string) error {
 	if *budget < 0 {
 		return fmt.Errorf("-time-budget %v: want a duration >= 0", *budget)
 	}
-	if *retimePatterns && (*speed != "" || *dry) {
-		return fmt.Errorf("-retime-patterns runs alone: drop -speed and -dry-run")
+	if *retimePatterns && (*speed != "" || *dry || *shard != "" || *baseline != "") {
+		return fmt.Errorf("-retime-patterns runs alone on the whole study: drop -speed, -dry-run, -shard and -baseline-model")
 	}
 	sh, err := experiment.ParseShard(*shard)
 	if err != nil {
@@ -81,6 +82,7 @@ func runSweep(args []string) error {
 		if sw.Patterns != nil {
 			sw.Patterns.Budget = *budget
 		}
+		defer gemm.SetThreads(gemm.SetThreads(*threads))
 		n, err := experiment.RetimePatterns(sw, env)
 		if err != nil {
 			return err

@@ -21,7 +21,7 @@ stands, with the command that runs it where the data is.
 | Fig. 20 | AlexNet / CIFAR-10 | `... -speed l1-in -speed-only` | 25 s | **done** for the input-L1 trajectory (below) |
 | Fig. 16 (reversed order) | AlexNet / CIFAR-10 | `sweeps/alexnet-cifar10-reversed.json` | 12 reversed points x ~85 s | **done on full CIFAR-10** (12 of 12 reversed points, below) |
 | Figs. 17, 19 (k sweeps) | AlexNet / CIFAR-10 | `sweeps/alexnet-cifar10-k.json` (`"ks": [0.5, 1, 0, 0.25, 0.75]`) | 4 new k x 2 metrics x 12 units of ~60 s: about 1.6 h | **done on full CIFAR-10** (121 of 121 units, below) |
-| Figs. 12, 18 | VGG16 / CIFAR-10 | `sweeps/vgg16-cifar10.json` (VGG16-BN, 10-epoch baseline; hybrid 2, output L1, input L1 at 0.9..0.4) | measured in the sweep: 22 min per epoch (37.7 images/s with evaluation), ~3.7 h for the baseline, ~6 h more for the 36 one-epoch units (a unit at ratio r costs about 2 r² epochs) | baseline 0.8401, 2:4 only 0.8254, 17 of 36 trajectory units landed; the rest (~3.8 h) training in the background |
+| Figs. 12, 18 | VGG16 / CIFAR-10 | `sweeps/vgg16-cifar10.json` (VGG16-BN, 10-epoch baseline; hybrid 2, output L1, input L1 at 0.9..0.4) | measured in the sweep: 22 min per epoch (37.7 images/s with evaluation), ~3.7 h for the baseline, ~6 h more for the 36 one-epoch units (a unit at ratio r costs about 2 r² epochs) | baseline 0.8401, 2:4 only 0.8254, 18 of 36 trajectory units landed; the rest (~3.5 h) training in the background |
 | Fig. 14 | SimpleNet / CIFAR-10 | `sweeps/simplenet-cifar10.json` (the same grid) | 630 M multiply-adds per image (VGG16: 313 M): ~45 min per epoch, ~7.5 h baseline, ~12 h grid | queued after VGG16, not started |
 | Figs. 9, 11, 13 | AlexNet, VGG16, SimpleNet / SVHN | `"dataset": "svhn"` | as CIFAR-10 | the files are not on this machine |
 | - | CIFAR-100 | `"dataset": "cifar100"` | as CIFAR-10 | the files are not on this machine |
@@ -240,8 +240,8 @@ baseline): 96 more one-epoch VGG16 units, queued after SimpleNet.
 **Where it stands.** The baseline finished: test accuracy **0.8401** after 10 epochs (0.5475 after
 the first, 0.8056 after the sixth; the paper does not give its CIFAR-10 VGG16 baseline), about 4.5 h
 of training on 2 cores spread over three sessions, resumed from its checkpoints each time. 2:4 only:
-0.8254 after its retraining epoch (0.1955 before). Of the three trajectories, 17 of 36 units have
-landed (with the baseline and 2:4 only, 19 of the sweep's 38 rows): hybrid2 complete: filter pruning 0.8151 0.8125 0.8107 0.8078 0.8030 0.7960, hybrid 0.8118 0.8209 0.8153 0.8144 0.8110 0.8038 at 0.9 … 0.4 (0.10-0.29 right before each epoch); l1-out 5 of 12: filter at 0.9 0.8371, hybrid at 0.9 0.8365, filter at 0.8 0.8315, hybrid at 0.8 0.8328, filter at 0.7 0.8369; the other 19 need about 3.8 h more and run in the background. The table
+0.8254 after its retraining epoch (0.1955 before). Of the three trajectories, 18 of 36 units have
+landed (with the baseline and 2:4 only, 20 of the sweep's 38 rows): hybrid2 complete: filter pruning 0.8151 0.8125 0.8107 0.8078 0.8030 0.7960, hybrid 0.8118 0.8209 0.8153 0.8144 0.8110 0.8038 at 0.9 … 0.4 (0.10-0.29 right before each epoch); l1-out 6 of 12: filter at 0.9 0.8371, hybrid at 0.9 0.8365, filter at 0.8 0.8315, hybrid at 0.8 0.8328, filter at 0.7 0.8369, hybrid at 0.7 0.8369; the other 18 need about 3.5 h more and run in the background. The table
 below shows what has landed, "-" for the rest.
 """)
 code("""

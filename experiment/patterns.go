@@ -48,6 +48,19 @@ func (p Patterns) MaskConfig(kind string, sparsity float64) (pruner.MaskConfig, 
 	return pruner.MaskConfig{Kind: k, Sparsity: sparsity, Vector: p.Vector, Block: p.Block, Skip: slices.Clone(p.Skip)}, nil
 }
 
+// maskedBy returns the masks of cfg on w and w under them: the one way the pattern study, its
+// latency half and RetimePatterns derive a unit's model, so that a re-timing masks exactly as
+// the unit did.
+func maskedBy(spec *nets.Spec, w nets.Weights, cfg pruner.MaskConfig) (masks, masked nets.Weights, err error) {
+	if masks, err = pruner.Masks(spec, w, cfg); err != nil {
+		return nil, nil, err
+	}
+	if masked, err = pruner.ApplyMasks(w, masks); err != nil {
+		return nil, nil, err
+	}
+	return masks, masked, nil
+}
+
 // Validate rejects an empty grid, unknown or repeated kinds, sparsities outside (0, 1), a bad
 // vector length or block side, and a negative batch.
 func (p Patterns) Validate() error {
@@ -161,11 +174,7 @@ func (r *runner) runPattern(u Unit) error {
 	if err != nil {
 		return err
 	}
-	masks, err := pruner.Masks(base.spec, base.w, cfg)
-	if err != nil {
-		return err
-	}
-	w, err := pruner.ApplyMasks(base.w, masks)
+	masks, w, err := maskedBy(base.spec, base.w, cfg)
 	if err != nil {
 		return err
 	}
@@ -265,13 +274,9 @@ func RunPatternSpeed(ps PatternSpeed, p Patterns, st *Store, backend string, log
 				continue
 			}
 			t0 := time.Now()
-			masks, err := pruner.Masks(spec, w, cfg)
+			_, mw, err := maskedBy(spec, w, cfg)
 			if err != nil {
 				return fmt.Errorf("experiment: pattern speed of %s: %w", spec.Name, err)
-			}
-			mw, err := pruner.ApplyMasks(w, masks)
-			if err != nil {
-				return err
 			}
 			ms, err := TimePattern(spec, w, mw, cfg, batch, p.Budget)
 			if err != nil {

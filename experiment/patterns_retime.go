@@ -27,11 +27,11 @@ func RetimePatterns(s Sweep, env Env) (int, error) {
 	if s.Patterns == nil {
 		return 0, fmt.Errorf("experiment: retime patterns: sweep %s has no pattern study", s.Name)
 	}
-	units := s.patternUnits(Shard{0, 1})
 	var stored []Unit
-	for _, u := range units {
-		if _, ok := env.Store.Get(u.Key); ok {
-			stored = append(stored, u)
+	var rows []Row
+	for _, u := range s.patternUnits(Shard{0, 1}) {
+		if row, ok := env.Store.Get(u.Key); ok {
+			stored, rows = append(stored, u), append(rows, row)
 		}
 	}
 	if len(stored) == 0 {
@@ -48,19 +48,15 @@ func RetimePatterns(s Sweep, env Env) (int, error) {
 		if err != nil {
 			return i, fmt.Errorf("%s: %w", what, err)
 		}
-		masks, err := pruner.Masks(spec, base, cfg)
-		if err != nil {
-			return i, fmt.Errorf("%s: %w", what, err)
-		}
-		mw, err := pruner.ApplyMasks(base, masks)
+		_, mw, err := maskedBy(spec, base, cfg)
 		if err != nil {
 			return i, fmt.Errorf("%s: %w", what, err)
 		}
 		// The unit's row counts the non-zeros of its retrained model under the same mask: a
 		// different count means another baseline or another mask rule than the row's.
 		nz := pruner.TrainableNonZero(spec, mw)
-		if row, _ := env.Store.Get(u.Key); abs(nz-row.Metrics.NonZero) > max(10, row.Metrics.NonZero/1000) {
-			return i, fmt.Errorf("%s: the mask keeps %d non-zeros here but %d in row %s: not the mask the unit trained with", what, nz, row.Metrics.NonZero, u.Key)
+		if want := rows[i].Metrics.NonZero; abs(nz-want) > max(10, want/1000) {
+			return i, fmt.Errorf("%s: the mask keeps %d non-zeros here but %d in row %s: not the mask the unit trained with", what, nz, want, u.Key)
 		}
 		ms, err := TimePattern(spec, base, mw, cfg, cmp.Or(s.Patterns.Batch, 32), s.Patterns.Budget)
 		if err != nil {

@@ -348,7 +348,6 @@ func (s *Store) rewrite(op string, edit func(Row) (keep bool, repl *Row, err err
 	// Kept lines are copied byte for byte (parseRows validated every one of them); a replaced
 	// key's first line takes the replacement and its later duplicates (raced shards) go.
 	var buf bytes.Buffer
-	done := map[string]bool{}
 	for i, line := range bytes.SplitAfter(raw, []byte("\n")) {
 		if i < len(lineKeys) {
 			k := lineKeys[i]
@@ -356,10 +355,8 @@ func (s *Store) rewrite(op string, edit func(Row) (keep bool, repl *Row, err err
 				continue
 			}
 			if r, ok := replaced[k]; ok {
-				if !done[k] {
-					buf.Write(r)
-					done[k] = true
-				}
+				buf.Write(r) // the first line of the key; nil for its later duplicates
+				replaced[k] = nil
 				continue
 			}
 		}

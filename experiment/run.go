@@ -22,7 +22,8 @@ type Env struct {
 	// Store receives one row per finished unit; units with a row are skipped.
 	Store *Store
 	// WorkDir holds the baseline's checkpoints and the trajectory snapshots (weights: never
-	// committed). Lost snapshots are recomputed when a unit needs them.
+	// committed). Lost snapshots are recomputed when a unit needs them, and a recomputed one
+	// whose row is in the store must reproduce that row (ErrNotReproduced).
 	WorkDir string
 	// DataDir is the dataset directory (see data.DataDir).
 	DataDir string
@@ -95,6 +96,7 @@ func Run(s Sweep, env Env) (Summary, error) {
 			return Summary{}, fmt.Errorf("experiment: sweep %q: %w", s.Name, err)
 		}
 	}
+	r.warnLostSnapshots()
 	units := s.Units(env.Shard)
 	sum := Summary{Units: len(units)}
 	for i, u := range units {
@@ -453,6 +455,9 @@ func (r *runner) baseline() (model, error) {
 				r.env.BaselineModel, spec.Name, spec.Input.C, spec.NumClasses, r.s.Baseline.Model, r.s.Baseline.Data.Dataset)
 		}
 		m := model{spec, w}
+		if err := r.reproduces(u, m); err != nil {
+			return model{}, err
+		}
 		if err := r.saveMeta(u.Key, snapshotMeta{Before: -1}); err != nil {
 			return model{}, err
 		}
@@ -477,6 +482,9 @@ func (r *runner) baseline() (model, error) {
 		return model{}, fmt.Errorf("training the baseline: %w", err)
 	}
 	m := model{spec, w}
+	if err := r.reproduces(u, m); err != nil {
+		return model{}, err
+	}
 	if err := r.saveMeta(u.Key, snapshotMeta{Before: -1, History: hist, Seconds: time.Since(t0).Seconds()}); err != nil {
 		return model{}, err
 	}
@@ -559,6 +567,9 @@ func (r *runner) snapshot(metric string, step int) (model, error) {
 		return model{}, fmt.Errorf("fine-tuning %s at %g: %w", metric, r.s.Ratios[step], err)
 	}
 	m := model{spec, w}
+	if err := r.reproduces(u, m); err != nil {
+		return model{}, err
+	}
 	if err := r.saveMeta(u.Key, snapshotMeta{Before: before.Accuracy, History: hist, Seconds: time.Since(t0).Seconds()}); err != nil {
 		return model{}, err
 	}

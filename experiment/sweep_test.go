@@ -94,7 +94,8 @@ func TestShardsDisjointComplete(t *testing.T) {
 type fakeEnv struct {
 	mu               sync.Mutex
 	calls, failAfter int
-	resumed          int // the first resumed epochs of every training call are marked as restored from a checkpoint
+	resumed          int     // the first resumed epochs of every training call are marked as restored from a checkpoint
+	lossShift        float64 // added to every evaluated loss (a model that does not reproduce its row)
 }
 
 var errKilled = errors.New("killed")
@@ -129,7 +130,7 @@ func (f *fakeEnv) env(t *testing.T, store *Store, work string) Env {
 			return res, nil
 		},
 		Evaluate: func(spec *nets.Spec, w nets.Weights, _ *data.Dataset) (nets.EvalResult, error) {
-			return nets.EvalResult{Accuracy: float64(spec.ParamCount()%997) / 997, Loss: 1, N: 4}, nil
+			return nets.EvalResult{Accuracy: float64(spec.ParamCount()%997) / 997, Loss: 1 + f.lossShift, N: 4}, nil
 		},
 	}
 }

@@ -67,6 +67,11 @@ func signsAVX(dst, src []float32, n8 int)
 //go:noescape
 func nonZerosAVX(x []float32, n8 int) int
 
+// binaryAVX is a binaryFunc (binary_amd64.s; AVX).
+//
+//go:noescape
+func binaryAVX(op int, dst, x, y []float32, n8 int, v float32, scalar bool)
+
 // sampledPairsAVX2 is a sampledFunc (sampled_amd64.s; AVX2 and FMA).
 //
 //go:noescape
@@ -91,6 +96,10 @@ func init() {
 	if cpu.X86.HasAVX2 && cpu.X86.HasPOPCNT { // a VM may hide POPCNT
 		nonZeros = nonZerosAVX
 	}
+	var binary binaryFunc
+	if cpu.X86.HasAVX {
+		binary = binaryAVX
+	}
 	var sampled sampledFunc
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		sampled = sampledPairsAVX2
@@ -110,11 +119,13 @@ func init() {
 	register(&Route{name: "asm-avx512", priority: 20, needs: "AVX-512F", available: cpu.X86.HasAVX512F,
 		dense: denseKernelAVX512, index: indexKernelAVX512, tiles: indexTilesAVX512, indexBlock: 64,
 		narrow: narrow, narrowDense: narrowDense,
-		transpose: transpose8x8sAVX, scatterAdd: scatterAddRowsAVX, signs: signs, nonZeros: nonZeros, sampled: sampled})
+		transpose: transpose8x8sAVX, scatterAdd: scatterAddRowsAVX, signs: signs, nonZeros: nonZeros, sampled: sampled,
+		binary: binary})
 	register(&Route{name: "asm-avx2", priority: 15, needs: "AVX2 and FMA", available: cpu.X86.HasAVX2 && cpu.X86.HasFMA,
 		dense: denseKernelAVX2, index: indexKernelAVX2, tiles: indexTilesAVX2, indexBlock: 64,
 		narrow: map[int]indexTilesFunc{8: indexTiles8AVX2, 16: indexTiles16AVX2,
 			32: indexTilesNarrowAVX2S1, 64: indexTilesNarrowAVX2S2, 96: indexTilesNarrowAVX2S3},
 		narrowDense: [4]denseKernelFunc{nil, denseKernelNarrowAVX2S1, denseKernelNarrowAVX2S2, denseKernelNarrowAVX2S3},
-		transpose:   transpose8x8sAVX, scatterAdd: scatterAddRowsAVX, signs: signsAVX, nonZeros: nonZeros, sampled: sampledPairsAVX2})
+		transpose:   transpose8x8sAVX, scatterAdd: scatterAddRowsAVX, signs: signsAVX, nonZeros: nonZeros, sampled: sampledPairsAVX2,
+		binary: binaryAVX})
 }

@@ -81,6 +81,8 @@ type Route struct {
 	nonZeros nonZerosFunc
 	// sampled, when set, is SampledPlan's micro-kernel; nil: sampledPairsGo.
 	sampled sampledFunc
+	// binary, when set, is the vector loop of Elementwise; nil: the scalar loop.
+	binary binaryFunc
 }
 
 // NarrowWidth returns the fewest columns, at least n, that one of the route's narrow indexed

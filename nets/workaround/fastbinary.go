@@ -26,33 +26,16 @@ const (
 // take from simplego (whose loops are single-threaded): below it one thread is as fast.
 const minParallelElementwise = 1 << 15
 
+// elementwiseOps maps the ops gemm.Elementwise and gemm.ElementwiseScalar vectorize; Max stays on the scalar loops below
+// (Go's max orders -0 below +0 and returns NaN for a NaN operand, which VMAXPS does not).
+var elementwiseOps = [...]gemm.ElementwiseOp{opAdd: gemm.OpAdd, opSub: gemm.OpSub, opMul: gemm.OpMul, opDiv: gemm.OpDiv}
+
+// vecScalar sets dst[i] = x[i] op v (left: v op x[i]).
 func vecScalar(op binaryOp, dst, x []float32, v float32, left bool) {
 	dst = dst[:len(x)]
 	switch {
-	case op == opAdd:
-		for i, a := range x {
-			dst[i] = a + v
-		}
-	case op == opMul:
-		for i, a := range x {
-			dst[i] = a * v
-		}
-	case op == opSub && !left:
-		for i, a := range x {
-			dst[i] = a - v
-		}
-	case op == opSub:
-		for i, a := range x {
-			dst[i] = v - a
-		}
-	case op == opDiv && !left:
-		for i, a := range x {
-			dst[i] = a / v
-		}
-	case op == opDiv:
-		for i, a := range x {
-			dst[i] = v / a
-		}
+	case op != opMax:
+		gemm.ElementwiseScalar(elementwiseOps[op], dst, x, v, left)
 	case !left:
 		for i, a := range x {
 			dst[i] = max(a, v)
@@ -64,33 +47,12 @@ func vecScalar(op binaryOp, dst, x []float32, v float32, left bool) {
 	}
 }
 
+// vecVec sets dst[i] = x[i] op y[i] (left: y[i] op x[i]).
 func vecVec(op binaryOp, dst, x, y []float32, left bool) {
 	dst, y = dst[:len(x)], y[:len(x)]
 	switch {
-	case op == opAdd:
-		for i, a := range x {
-			dst[i] = a + y[i]
-		}
-	case op == opMul:
-		for i, a := range x {
-			dst[i] = a * y[i]
-		}
-	case op == opSub && !left:
-		for i, a := range x {
-			dst[i] = a - y[i]
-		}
-	case op == opSub:
-		for i, a := range x {
-			dst[i] = y[i] - a
-		}
-	case op == opDiv && !left:
-		for i, a := range x {
-			dst[i] = a / y[i]
-		}
-	case op == opDiv:
-		for i, a := range x {
-			dst[i] = y[i] / a
-		}
+	case op != opMax:
+		gemm.Elementwise(elementwiseOps[op], dst, x, y, left)
 	case !left:
 		for i, a := range x {
 			dst[i] = max(a, y[i])

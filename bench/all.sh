@@ -5,7 +5,8 @@
 #     -tags openblas) on the AlexNet and VGG16 conv shapes at batch 1, 8, 32 and 128, and the
 #     engine on whole pruned AlexNets vs PyTorch-CPU inference (`hybridprune bench -kernels -torch`);
 # then, on the default route:
-#   - training images/s vs PyTorch-CPU: AlexNet b128 and VGG16-BN b64 (bench/train-throughput.sh);
+#   - training images/s vs PyTorch-CPU: AlexNet b128 and VGG16-BN b64 (bench/train-throughput.sh,
+#     best of 3 alternating rounds each);
 #   - 2:4 fine-tuning (the N:M path of the training Dot) vs dense masked fine-tuning, AlexNet b128
 #     (`hybridprune trainbench -nm`, the two paths interleaved in one process);
 #   - the pruning patterns on the engine (`hybridprune pattern-speed`).
@@ -39,13 +40,13 @@ for i in 2 3 4 5 6 7 8 9; do # never overwrite an earlier report of the same day
   [[ -e $out ]] || break
   out="bench/runs/$(date -u +%F)-$(hostname -s)-$i.txt"
 done
-budget=1s batches=1,8,32,128 steps=20 models=alexnet,vgg16,resnet18 benchmodels="alexnet vgg16" pbudget=3s
-if ((quick)); then budget=50ms batches=1,8 steps=3 models=alexnet benchmodels=alexnet pbudget=100ms; fi
+budget=1s batches=1,8,32,128 steps=20 rounds=3 models=alexnet,vgg16,resnet18 benchmodels="alexnet vgg16" pbudget=3s
+if ((quick)); then budget=50ms batches=1,8 steps=3 rounds=1 models=alexnet benchmodels=alexnet pbudget=100ms; fi
 torchflag=()
 ((torch)) && torchflag=(-torch)
 {
   echo "# hybridprune benchmark, $(date -u +%FT%TZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  echo "# CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) logical CPUs"
+  echo "# CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //') (family $(grep -m1 '^cpu family' /proc/cpuinfo | cut -d: -f2 | xargs) model $(grep -m1 '^model\s*:' /proc/cpuinfo | cut -d: -f2 | xargs)), $(nproc) logical CPUs"
   echo "# SIMD: $(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(avx2|fma|avx512f|avx512bw|avx512vl|neon|asimd)$' | tr '\n' ' ')"
   echo "# OpenBLAS anchor: $([[ ${#tags[@]} -gt 0 ]] && echo yes || echo "no (install libopenblas-dev)"); PyTorch anchor: $([[ $torch == 1 ]] && echo yes || echo no)"
   for route in asm-avx512 asm-avx2 go; do
@@ -61,8 +62,8 @@ torchflag=()
   done
   if ((torch)); then
     echo; echo "## training throughput vs PyTorch-CPU (default route)"
-    bench/train-throughput.sh -model alexnet -batch 128 -steps "$steps"
-    ((quick)) || bench/train-throughput.sh -model vgg16 -batch 64 -steps "$steps"
+    bench/train-throughput.sh -model alexnet -batch 128 -steps "$steps" -rounds "$rounds"
+    ((quick)) || bench/train-throughput.sh -model vgg16 -batch 64 -steps "$steps" -rounds "$rounds"
   fi
   echo; echo "## 2:4 fine-tuning vs dense masked fine-tuning (default route)"
   "$bin" trainbench -model alexnet -batch 128 -steps "$steps" -nm

@@ -45,6 +45,8 @@
 //	AMD EPYC Zen 2 (AVX2+FMA):  asm-avx2 dense 98-103 GFLOP/s, indexed 72 GFLOP/s of useful
 //	                            FMAs (58 with 3x32 strips only); go 4.8 / 3.6
 //	AMD EPYC Zen 4 (AVX-512):   asm-avx512 dense 96, 2:4 161 (dense-equivalent, at the GEMM level)
+//	AMD EPYC Zen 5 (AVX-512):   asm-avx512 dense 213, indexed 92 of useful FMAs; asm-avx2 dense
+//	                            100, indexed 68; go 4.6 / 2.9
 //
 // The indexed AVX2 kernel needs one load per FMA (each weight row gathers its own B rows), so
 // it is bound by the two load ports rather than the two FMA pipes. Measured on the 3x32 strip
@@ -55,4 +57,10 @@
 // of 96 columns (one offset and one broadcast per 12 FMAs) and loads each step's offsets two
 // steps ahead. The padded panel stride (rows 576 bytes apart instead of 512) avoids the L1
 // bank conflicts of same-column loads, which cost 20%.
+//
+// Zen 5 runs 512-bit FMAs at full width (two per cycle), twice Zen 4's rate, but not more
+// loads, so the AVX-512 indexed kernel reaches half its FMA peak there: cut down the same way
+// (one core, L1-resident panel), 105-113 GFLOP/s as written, 154-157 without the offset loads,
+// 159-168 without offsets and broadcasts, 210-213 without the B loads. 2:4 then runs at about
+// the dense speed at batch 128 (bench/README.md, the Zen 5 section).
 package gemm

@@ -243,11 +243,13 @@ of training on 2 cores spread over three sessions, resumed from its checkpoints 
 0.8254 after its retraining epoch (0.1955 before). Of the three trajectories, 18 of 36 units have
 landed (with the baseline and 2:4 only, 20 of the sweep's 38 rows): hybrid2 complete: filter pruning 0.8151 0.8125 0.8107 0.8078 0.8030 0.7960, hybrid 0.8118 0.8209 0.8153 0.8144 0.8110 0.8038 at 0.9 … 0.4 (0.10-0.29 right before each epoch); l1-out 6 of 12: filter at 0.9 0.8371, hybrid at 0.9 0.8365, filter at 0.8 0.8315, hybrid at 0.8 0.8328, filter at 0.7 0.8369, hybrid at 0.7 0.8369; the other 18 (about 3.5 h on 2 cores) have not run yet: the machine that held the sweep's
 snapshots (the trained baseline and the trajectory steps: weights, never committed) was replaced,
-and going on needs the baseline first, 2-4.5 h to train again. The runner checks that a baseline
-trained again reproduces its stored row (accuracy and loss) before any unit starts from it, and
-stops otherwise instead of mixing two baselines in one grid; training is deterministic for one
-kernel route and thread count, so the run goes on the rows' route (`HYBRIDPRUNE_KERNEL=asm-avx2`,
-2 threads). The table below shows what has landed, "-" for the rest.
+and going on needs the baseline first (about 1.7 h on a Zen 5, 2-4.5 h on a Zen 2). The runner
+checks that a baseline trained again reproduces its stored row (accuracy and loss) before any unit
+starts from it, and stops otherwise instead of mixing two baselines in one grid; training repeats
+bit for bit on both SIMD routes (`asm-avx512`, `asm-avx2`) at any thread count, not on the portable
+`go` one. The rest needs one machine, or a `-work` directory that outlives the session, for about
+4 h on a Zen 5 (7 h on a Zen 2); the 3-hour sessions on a fresh machine this grid ran in cannot
+hold it. The table below shows what has landed, "-" for the rest.
 """)
 code("""
 %%

@@ -61,6 +61,7 @@
 // Zen 5 runs 512-bit FMAs at full width (two per cycle), twice Zen 4's rate, but not more
 // loads, so the AVX-512 indexed kernel reaches half its FMA peak there: cut down the same way
 // (one core, L1-resident panel), 105-113 GFLOP/s as written, 154-157 without the offset loads,
-// 159-168 without offsets and broadcasts, 210-213 without the B loads. 2:4 then runs at about
-// the dense speed at batch 128 (bench/README.md, the Zen 5 section).
+// 159-168 without offsets and broadcasts, 210-213 without the B loads. 2:4 then ran at about
+// the dense speed at batch 128 (bench/README.md, the Zen 5 section); loading each step's
+// offsets one step ahead, as the AVX2 kernel does, brought it to 1.13-1.26x dense there.
 package gemm

@@ -249,7 +249,10 @@ starts from it, and stops otherwise instead of mixing two baselines in one grid;
 bit for bit on both SIMD routes (`asm-avx512`, `asm-avx2`) at any thread count, not on the portable
 `go` one. The rest needs one machine, or a `-work` directory that outlives the session, for about
 4 h on a Zen 5 (7 h on a Zen 2); the 3-hour sessions on a fresh machine this grid ran in cannot
-hold it. The table below shows what has landed, "-" for the rest.
+hold it. And the stored baseline was itself trained over three sessions on commits whose GEMM
+blocking changed in between, so a baseline trained again will likely not reproduce it: the grid
+then restarts whole into a new store (`-store results/vgg16-cifar10-v2.jsonl`, about 5.5 h on a
+Zen 5). The table below shows what has landed, "-" for the rest.
 """)
 code("""
 %%

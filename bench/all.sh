@@ -46,7 +46,9 @@ torchflag=()
 ((torch)) && torchflag=(-torch)
 {
   echo "# hybridprune benchmark, $(date -u +%FT%TZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  echo "# CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //') (family $(grep -m1 '^cpu family' /proc/cpuinfo | cut -d: -f2 | xargs) model $(grep -m1 '^model\s*:' /proc/cpuinfo | cut -d: -f2 | xargs)), $(nproc) logical CPUs"
+  family="$(grep -m1 '^cpu family' /proc/cpuinfo | cut -d: -f2 | xargs || true)"
+  cpumodel="$(grep -m1 '^model\s*:' /proc/cpuinfo | cut -d: -f2 | xargs || true)"
+  echo "# CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')${family:+ (family $family model $cpumodel)}, $(nproc) logical CPUs"
   echo "# SIMD: $(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(avx2|fma|avx512f|avx512bw|avx512vl|neon|asimd)$' | tr '\n' ' ')"
   echo "# OpenBLAS anchor: $([[ ${#tags[@]} -gt 0 ]] && echo yes || echo "no (install libopenblas-dev)"); PyTorch anchor: $([[ $torch == 1 ]] && echo yes || echo no)"
   for route in asm-avx512 asm-avx2 go; do

@@ -36,6 +36,10 @@ while (($#)); do
   esac
   shift
 done
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || {
+  echo "train-throughput: -rounds must be a positive integer, got '$rounds'" >&2
+  exit 2
+}
 python="${PYTHON:-/usr/bin/python3}"
 args=(-model "$model" -channels "$channels" -classes "$classes" -batch "$batch" -steps "$steps" -warmup "$warmup")
 
@@ -51,6 +55,12 @@ for ((r = 1; r <= rounds; r++)); do
   echo "$gomlx_line round=$r"
   torch_line="$("$python" "$repo/bench/train_torch.py" "${args[@]}" -threads "${TORCH_THREADS:-2}")"
   echo "$torch_line round=$r"
+  for line in "$gomlx_line" "$torch_line"; do
+    [[ -n "$(field images_per_sec "$line")" ]] || {
+      echo "train-throughput: no images_per_sec in: $line" >&2
+      exit 1
+    }
+  done
   g="$(awk -v a="$g" -v b="$(field images_per_sec "$gomlx_line")" 'BEGIN { print (b > a ? b : a) }')"
   t="$(awk -v a="$t" -v b="$(field images_per_sec "$torch_line")" 'BEGIN { print (b > a ? b : a) }')"
 done

@@ -75,24 +75,28 @@ func cpuName(cpuinfo string) string {
 }
 
 // amdCore names the Zen generation of an AMD family/model pair (decimal, as /proc/cpuinfo
-// gives them), or "" when it is not one of the known ranges.
+// gives them), with the model ranges of Linux's arch/x86/kernel/cpu/amd.c, or "" when the pair
+// is in none of them.
 func amdCore(vendor, family, model string) string {
 	f, err1 := strconv.Atoi(family)
 	m, err2 := strconv.Atoi(model)
 	if vendor != "AuthenticAMD" || err1 != nil || err2 != nil {
 		return ""
 	}
+	in := func(lo, hi int) bool { return m >= lo && m <= hi }
 	switch {
-	case f == 0x17 && m < 0x30:
+	case f == 0x17 && (in(0x00, 0x2f) || in(0x50, 0x5f)):
 		return "Zen/Zen+"
-	case f == 0x17:
+	case f == 0x17 && (in(0x30, 0x4f) || in(0x60, 0x7f) || in(0x90, 0x91) || in(0xa0, 0xaf)):
 		return "Zen 2"
-	case f == 0x19 && (m < 0x10 || (m >= 0x20 && m < 0x60)):
+	case f == 0x19 && (in(0x00, 0x0f) || in(0x20, 0x5f)):
 		return "Zen 3"
-	case f == 0x19:
+	case f == 0x19 && (in(0x10, 0x1f) || in(0x60, 0xaf)):
 		return "Zen 4"
-	case f == 0x1a && m < 0x80:
+	case f == 0x1a && (in(0x00, 0x2f) || in(0x40, 0x4f) || in(0x60, 0x7f)):
 		return "Zen 5"
+	case f == 0x1a && in(0x50, 0x5f):
+		return "Zen 6"
 	}
 	return ""
 }

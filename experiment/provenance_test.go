@@ -15,6 +15,8 @@ func TestCPUName(t *testing.T) {
 		{"25", "1", "fma avx2", "AMD EPYC (Zen 3, family 25 model 1; avx2 fma)"},
 		{"26", "2", "fma avx2 avx512f", "AMD EPYC (Zen 5, family 26 model 2; avx512f avx2 fma)"},
 		{"23", "1", "avx2", "AMD EPYC (Zen/Zen+, family 23 model 1; avx2)"},
+		{"23", "80", "avx2", "AMD EPYC (Zen/Zen+, family 23 model 80; avx2)"},
+		{"26", "48", "avx2", "AMD EPYC (family 26 model 48; avx2)"},         // in no known range
 		{"6", "143", "avx2 fma", "AMD EPYC (family 6 model 143; avx2 fma)"}, // not an AMD family
 	} {
 		info := fmt.Sprintf(amd, c.family, c.model, c.flags)

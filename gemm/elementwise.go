@@ -23,6 +23,9 @@ type binaryFunc func(op int, dst, x, y []float32, n8 int, v float32, scalar bool
 // training stays deterministic across routes. dst may alias x or y; it panics if dst or y is
 // shorter than x.
 func Elementwise(op ElementwiseOp, dst, x, y []float32, swapped bool) {
+	if len(dst) < len(x) || len(y) < len(x) {
+		panic("gemm.Elementwise: dst or y shorter than x")
+	}
 	dst, y = dst[:len(x)], y[:len(x)]
 	if swapped && (op == OpSub || op == OpDiv) {
 		x, y = y, x // y op x is the same loop with the operands exchanged
@@ -40,6 +43,9 @@ func Elementwise(op ElementwiseOp, dst, x, y []float32, swapped bool) {
 // Elementwise: vectorized on the SIMD routes, bit for bit the scalar loop's result; dst may
 // alias x; it panics if dst is shorter than x.
 func ElementwiseScalar(op ElementwiseOp, dst, x []float32, v float32, swapped bool) {
+	if len(dst) < len(x) {
+		panic("gemm.ElementwiseScalar: dst shorter than x")
+	}
 	dst = dst[:len(x)]
 	code := int(op)
 	if swapped && op == OpSub {

@@ -103,7 +103,7 @@ func TestVGG16Verdicts(t *testing.T) {
 	g := Grid{Sweep: Sweep{Metrics: []string{"hybrid2", "l1-out", "l1-in"}, Ratios: []float64{0.5, 0.4}},
 		Hybrid: map[string][]*Row{"hybrid2": {row(0.80), row(0.79)}, "l1-out": {row(0.81), nil}, "l1-in": {nil, nil}}}
 	vs := VGG16Verdicts(g)
-	if len(vs) != 2 || vs[0].Status != "open" || vs[1].Status != "open" || !strings.Contains(vs[0].Ours, "rows still training") {
+	if len(vs) != 2 || vs[0].Status != "open" || vs[1].Status != "open" || !strings.Contains(vs[0].Ours, "rows not all landed") {
 		t.Fatalf("with rows missing: %+v", vs)
 	}
 	if vs := VGG16Verdicts(Grid{Sweep: Sweep{Ratios: []float64{0.9, 0.8}}}); vs[1].Status != "open" || vs[1].Ours != "needs ratios 0.5 and 0.4" {

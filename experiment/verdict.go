@@ -134,7 +134,7 @@ func VGG16Verdicts(g Grid) []Verdict {
 // meanOrPending formats a mean accuracy, or says that its rows have not all landed (NaN).
 func meanOrPending(x float64) string {
 	if math.IsNaN(x) {
-		return "(rows still training)"
+		return "(rows not all landed)"
 	}
 	return fmt.Sprintf("%.4f", x)
 }

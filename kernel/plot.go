@@ -115,7 +115,25 @@ func LinePlotWith(o PlotOptions, title, xlabel, ylabel string, series ...Series)
 			p.Legend.Add(s.Name, l)
 		}
 	}
+	if o.YMin == 0 && o.YMax == 0 {
+		padY(p)
+	}
 	return renderSVG(p, "LinePlot", title)
+}
+
+// padY widens an automatic y range by 4% of its span on each side (when the series are flat,
+// by 0.01 or 1% of the value, whichever is larger), so that a line running along the highest or lowest value stays visible
+// instead of merging with the plot's frame.
+func padY(p *plot.Plot) {
+	if math.IsInf(p.Y.Min, 0) || math.IsInf(p.Y.Max, 0) || math.IsNaN(p.Y.Min) || math.IsNaN(p.Y.Max) || p.Y.Min > p.Y.Max {
+		return // no data (gonum starts an axis at +Inf, -Inf): nothing to pad
+	}
+	span := p.Y.Max - p.Y.Min
+	if span <= 0 {
+		span = max(math.Abs(p.Y.Max), 1) / 4
+	}
+	p.Y.Min -= 0.04 * span
+	p.Y.Max += 0.04 * span
 }
 
 // ScatterPlot renders the series as unconnected markers and returns the plot as an SVG document.

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/plot"
 )
 
 // svgTexts parses svg as XML (failing the test if it is not well-formed) and returns the
@@ -154,5 +156,33 @@ func TestSinglePointAxes(t *testing.T) {
 	}
 	if !slices.Contains(texts, "0.9") && !slices.Contains(texts, "0.90") {
 		t.Errorf("no tick at 0.9: %q", all)
+	}
+}
+
+// TestPadY: an automatic y range grows by 4% of its span on each side (a line along the top or
+// bottom value stays off the frame), a flat one by 0.01 or 1% of its value, whichever is
+// larger; fixed limits are kept.
+func TestPadY(t *testing.T) {
+	for _, c := range []struct{ min, max, wantMin, wantMax float64 }{
+		{0.80, 0.84, 0.7984, 0.8416},
+		{0.5, 0.5, 0.49, 0.51},
+		{200, 200, 198, 202},
+		{0, 0, -0.01, 0.01},
+	} {
+		p := plot.New()
+		p.Y.Min, p.Y.Max = c.min, c.max
+		padY(p)
+		if math.Abs(p.Y.Min-c.wantMin) > 1e-12 || math.Abs(p.Y.Max-c.wantMax) > 1e-12 {
+			t.Errorf("padY [%g, %g] = [%g, %g], want [%g, %g]", c.min, c.max, p.Y.Min, p.Y.Max, c.wantMin, c.wantMax)
+		}
+	}
+	empty := plot.New() // no data: the range stays as gonum starts it
+	padY(empty)
+	if !math.IsInf(empty.Y.Min, 1) || !math.IsInf(empty.Y.Max, -1) {
+		t.Errorf("padY of an empty plot changed its range to [%g, %g]", empty.Y.Min, empty.Y.Max)
+	}
+	svg, err := LinePlotWith(PlotOptions{YMin: 0.7, YMax: 0.9}, "t", "x", "y", Series{Name: "a", X: []float64{0, 1}, Y: []float64{0.8, 0.84}})
+	if err != nil || svg == "" {
+		t.Fatalf("LinePlotWith with fixed limits: %v", err)
 	}
 }

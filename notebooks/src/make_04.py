@@ -277,7 +277,7 @@ md("""
 ## Verdicts: the paper's claims on our CIFAR-10 numbers
 
 Every claim this notebook checks, in one table (AlexNet / CIFAR-10, then VGG16 / CIFAR-10, "open"
-while its rows are still training; raw global ranking as the paper describes it, 1 fine-tuning and
+while its rows have not all landed; raw global ranking as the paper describes it, 1 fine-tuning and
 1 retraining epoch per point).
 """)
 code("""

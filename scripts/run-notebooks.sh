@@ -65,6 +65,25 @@ export PATH="${gobin:-$(go env GOPATH)/bin}:$PATH" # gonb, goimports, gopls.
 checker=("$(command -v python3)" "$repo/scripts/check-notebook-outputs.py")
 
 echo "run-notebooks: HYBRIDPRUNE_QUICK=$HYBRIDPRUNE_QUICK, cell timeout ${timeout}s, output in $outdir"
+
+# Before notebooks are committed (--inplace), run the first notebook's set-up cell once on its
+# own: on a cold module cache its `go get` prints "go: downloading ..." lines, which would
+# otherwise land in the committed output of the first cell.
+if ((inplace)); then
+  warm="$(dirname "${notebooks[0]}")/.run-notebooks-warmup.ipynb"
+  trap 'rm -f "$warm"' EXIT
+  python3 - "${notebooks[0]}" "$warm" <<'PY'
+import json, sys
+nb = json.load(open(sys.argv[1]))
+first = next(c for c in nb["cells"] if c["cell_type"] == "code")
+nb["cells"] = [dict(first, outputs=[], execution_count=None)]
+json.dump(nb, open(sys.argv[2], "w"))
+PY
+  jupyter nbconvert --to notebook --execute --allow-errors --ExecutePreprocessor.timeout="$timeout" \
+    --ExecutePreprocessor.startup_timeout=300 --output-dir "$outdir" --output warmup.ipynb "$warm" \
+    >"$outdir/warmup.log" 2>&1 || echo "run-notebooks: warm-up cell failed (see $outdir/warmup.log); going on" >&2
+  rm -f "$warm"
+fi
 failed=()
 for nb in "${notebooks[@]}"; do
   name="$(basename "$nb")"

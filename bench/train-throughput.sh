@@ -50,19 +50,20 @@ trap 'rm -rf "$bin"' EXIT
 echo "# $(nproc) cpus, load average: $(cut -d' ' -f1-3 /proc/loadavg); $rounds alternating rounds, best of each side" >&2
 field() { sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<"$2"; }
 g=0 t=0
+# best A B: the larger of the images/s so far (A) and a run's line B; fails on a line without one.
+best() {
+  local v
+  v="$(field images_per_sec "$2")"
+  [[ -n $v ]] || { echo "train-throughput: no images_per_sec in: $2" >&2; exit 1; }
+  awk -v a="$1" -v b="$v" 'BEGIN { print (b > a ? b : a) }'
+}
 for ((r = 1; r <= rounds; r++)); do
   gomlx_line="$("$bin/hybridprune" trainbench "${args[@]}")"
   echo "$gomlx_line round=$r"
   torch_line="$("$python" "$repo/bench/train_torch.py" "${args[@]}" -threads "${TORCH_THREADS:-2}")"
   echo "$torch_line round=$r"
-  for line in "$gomlx_line" "$torch_line"; do
-    [[ -n "$(field images_per_sec "$line")" ]] || {
-      echo "train-throughput: no images_per_sec in: $line" >&2
-      exit 1
-    }
-  done
-  g="$(awk -v a="$g" -v b="$(field images_per_sec "$gomlx_line")" 'BEGIN { print (b > a ? b : a) }')"
-  t="$(awk -v a="$t" -v b="$(field images_per_sec "$torch_line")" 'BEGIN { print (b > a ? b : a) }')"
+  g="$(best "$g" "$gomlx_line")"
+  t="$(best "$t" "$torch_line")"
 done
 awk -v g="$g" -v t="$t" -v m="$model" -v b="$batch" -v r="$rounds" \
   'BEGIN { printf "ratio model=%s batch=%d gomlx/torch=%.3f torch/gomlx=%.2f (best of %d rounds: gomlx %.1f, torch %.1f images/s)\n", m, b, g / t, t / g, r, g, t }'

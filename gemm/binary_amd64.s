@@ -5,7 +5,8 @@
 // func binaryAVX(op int, dst, x, y []float32, n8 int, v float32, scalar bool)
 //
 // dst[i] = x[i] op y[i] for i < n8 (a multiple of 8), or x[i] op v when scalar, with op
-// 0 add, 1 sub (x - y), 2 mul, 3 div (x / y), 4 rsub (y - x, v - x), 5 rdiv (y / x, v / x): one IEEE
+// 0 add, 1 sub (x - y), 2 mul, 3 div (x / y), and when scalar also 4 rsub (v - x) and 5 rdiv
+// (v / x; between vectors Elementwise exchanges x and y instead): one IEEE
 // operation per lane, the same result as the scalar loop bit for bit. dst may alias x or y.
 // Needs AVX.
 TEXT ·binaryAVX(SB), NOSPLIT, $0-93
@@ -43,10 +44,6 @@ binvec:
 	JEQ  binv_mul
 	CMPQ AX, $3
 	JEQ  binv_div
-	CMPQ AX, $4
-	JEQ  binv_rsub
-	CMPQ AX, $5
-	JEQ  binv_rdiv
 	JMP bindone
 
 bins_add:
@@ -147,18 +144,6 @@ bins_rsub:
 	JNZ     bins_rsub
 	JMP     bindone
 
-binv_rsub:
-	VMOVUPS (SI), Y0
-	VMOVUPS (DX), Y2
-	VSUBPS  Y0, Y2, Y1
-	VMOVUPS Y1, (DI)
-	ADDQ    $32, SI
-	ADDQ    $32, DX
-	ADDQ    $32, DI
-	SUBQ    $8, CX
-	JNZ     binv_rsub
-	JMP     bindone
-
 bins_rdiv:
 	VMOVUPS (SI), Y0
 	VDIVPS  Y0, Y8, Y1
@@ -167,18 +152,6 @@ bins_rdiv:
 	ADDQ    $32, DI
 	SUBQ    $8, CX
 	JNZ     bins_rdiv
-	JMP     bindone
-
-binv_rdiv:
-	VMOVUPS (SI), Y0
-	VMOVUPS (DX), Y2
-	VDIVPS  Y0, Y2, Y1
-	VMOVUPS Y1, (DI)
-	ADDQ    $32, SI
-	ADDQ    $32, DX
-	ADDQ    $32, DI
-	SUBQ    $8, CX
-	JNZ     binv_rdiv
 	JMP     bindone
 
 bindone:

@@ -12,8 +12,8 @@ const (
 )
 
 // binaryFunc is the vector loop of Elementwise and ElementwiseScalar over the first n8 values (a
-// multiple of 8): op as binaryAVX numbers them (0-3 as ElementwiseOp, 4 y - x, 5 y / x), v in
-// place of y when scalar.
+// multiple of 8): op as binaryAVX numbers them (0-3 as ElementwiseOp; 4 v - x and 5 v / x only
+// when scalar), v in place of y when scalar.
 type binaryFunc func(op int, dst, x, y []float32, n8 int, v float32, scalar bool)
 
 // Elementwise sets dst[i] = x[i] op y[i] (y at least as long as x); swapped computes y op x

@@ -159,7 +159,8 @@ dnoload:
 // bytes (two float32), hence the *8 scale. Per kept value: one index load,
 // one broadcast load and 8 FMAs with a memory operand. Each step's offsets are
 // loaded one step ahead (R14, R15, DX; DX, the seg pointer, saved on the frame
-// meanwhile), the last step peeled: on Zen 5, where the FMAs run at full width,
+// meanwhile); the last step reads three uint16 past its tile, within the OffsPad
+// padding every Route method guarantees (padOffs), as the AVX2 kernels do: on Zen 5, where the FMAs run at full width,
 // the B loads waiting on their offsets left the kernel at half the FMA peak,
 // and loading them ahead gained 15-20% on 32 tiles with C in L1 (107-115 ->
 // 126-139 GFLOP/s of useful FMAs, one core; BenchmarkMicroIndex's 128 tiles,
@@ -217,8 +218,6 @@ tileloop:
 	MOVWQZX 0(SI), R9
 	MOVWQZX 2(SI), R10
 	MOVWQZX 4(SI), R11
-	DECQ CX
-	JZ   ilast
 iloop:
 	MOVWQZX 6(SI), R14
 	MOVWQZX 8(SI), R15
@@ -257,34 +256,6 @@ iloop:
 	ADDQ $6, SI
 	DECQ CX
 	JNZ  iloop
-ilast:
-	VBROADCASTSS 0(AX), Z28
-	VBROADCASTSS 4(AX), Z29
-	VBROADCASTSS 8(AX), Z30
-	VFMADD231PS  (BX)(R9*8), Z28, Z0
-	VFMADD231PS  64(BX)(R9*8), Z28, Z1
-	VFMADD231PS  128(BX)(R9*8), Z28, Z2
-	VFMADD231PS  192(BX)(R9*8), Z28, Z3
-	VFMADD231PS  256(BX)(R9*8), Z28, Z4
-	VFMADD231PS  320(BX)(R9*8), Z28, Z5
-	VFMADD231PS  384(BX)(R9*8), Z28, Z6
-	VFMADD231PS  448(BX)(R9*8), Z28, Z7
-	VFMADD231PS  (BX)(R10*8), Z29, Z8
-	VFMADD231PS  64(BX)(R10*8), Z29, Z9
-	VFMADD231PS  128(BX)(R10*8), Z29, Z10
-	VFMADD231PS  192(BX)(R10*8), Z29, Z11
-	VFMADD231PS  256(BX)(R10*8), Z29, Z12
-	VFMADD231PS  320(BX)(R10*8), Z29, Z13
-	VFMADD231PS  384(BX)(R10*8), Z29, Z14
-	VFMADD231PS  448(BX)(R10*8), Z29, Z15
-	VFMADD231PS  (BX)(R11*8), Z30, Z16
-	VFMADD231PS  64(BX)(R11*8), Z30, Z17
-	VFMADD231PS  128(BX)(R11*8), Z30, Z18
-	VFMADD231PS  192(BX)(R11*8), Z30, Z19
-	VFMADD231PS  256(BX)(R11*8), Z30, Z20
-	VFMADD231PS  320(BX)(R11*8), Z30, Z21
-	VFMADD231PS  384(BX)(R11*8), Z30, Z22
-	VFMADD231PS  448(BX)(R11*8), Z30, Z23
 	MOVQ dxsave-8(SP), DX
 
 istore:

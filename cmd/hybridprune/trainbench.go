@@ -32,6 +32,7 @@ func runTrainBench(args []string) error {
 	steps := positiveInt(fs, "steps", 20, "timed training steps")
 	warmup := intAtLeast(fs, "warmup", 3, 0, "untimed steps first (the first one JIT-compiles the graph)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the timed steps to this file (go tool pprof)")
+	traceOut := fs.String("trace", "", "write a Go execution trace of the timed steps to this file (go tool trace; bench/trace_idle.py reads it)")
 	nm := fs.Bool("nm", false, "fixed 2:4 masks on every conv but the first (the hybrid retraining); times the N:M path "+
 		"(forward and input gradient on the indexed kernel) against the dense masked path, interleaved")
 	if err := fs.Parse(args); err != nil {
@@ -109,6 +110,11 @@ func runTrainBench(args []string) error {
 		return err
 	}
 	defer stop()
+	stopTrace, err := startTrace(*traceOut)
+	if err != nil {
+		return err
+	}
+	defer stopTrace()
 	// With -nm the two paths alternate every few steps, so that load from elsewhere hits both.
 	paths := []bool{workaround.SparseDotActive()}
 	if *nm {

@@ -140,8 +140,9 @@ func reduceBlocks(out, src []float32, outer, mid, inner int, isMax bool) {
 }
 
 // execFastReduceSum and execFastReduceMax are the ReduceSum and ReduceMax executors installed by
-// InstallFastOps: float32 reductions over one contiguous run of axes (a channel's H, W and N; a
-// pooling window's axes) run block by block; everything else goes to simplego.
+// InstallFastOps: float32 reductions over one contiguous run of axes (a channel's H, W and N)
+// run block by block, maxima over split axes (a pooling window's) row by row (maxSplit);
+// everything else goes to simplego.
 func execFastReduceSum(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, inputsOwned []bool) (*simplego.Buffer, error) {
 	return fastReduce(backend, node, inputs, inputsOwned, false, fastOpsLayout.stockReduceSum)
 }
@@ -165,7 +166,15 @@ func fastReduce(backend *simplego.Backend, node *simplego.Node, inputs []*simple
 	}
 	a, b, ok := contiguousRun(axes)
 	if !ok || b > in.shape.Rank() || a < 0 {
-		return stock(backend, node, inputs, inputsOwned)
+		// Split axes (a pooling window's two axes): maxima only, over rows long enough.
+		sl, okSplit := newSplitLayout(in.shape.Dimensions, axes)
+		if !isMax || !okSplit || sl.outRows*sl.inner != outShape.Size() {
+			return stock(backend, node, inputs, inputsOwned)
+		}
+		out := make([]float32, outShape.Size())
+		maxSplit(out, src, sl)
+		fastReduceCalls.Add(1)
+		return newSimplegoBuffer(outShape, out, l), nil
 	}
 	outer, mid, inner := span3(in.shape.Dimensions, a, b)
 	if outer*inner != outShape.Size() {

@@ -16,7 +16,8 @@ import (
 // values over [C, H, W, N] on either side of the op, a bias over [O, P], trailing and leading
 // reductions, pooling windows and their gradients' repeats along split axes), on large
 // equal-shape and scalar ops (either side, Max included), and on cases the fast path must leave
-// to simplego (reductions over split axes, both operands broadcast, small tensors), counting which
+// to simplego (sums over split axes, maxima over split axes with short rows, both operands
+// broadcast, small tensors), counting which
 // path ran.
 func TestFastBroadcastAndReduce(t *testing.T) {
 	if err := InstallFastOps(); err != nil {
@@ -45,6 +46,11 @@ func TestFastBroadcastAndReduce(t *testing.T) {
 		{"sum middle", []int{3, 4, 5, 129}, func(x *graph.Node) *graph.Node { return graph.ReduceSum(x, 1, 2) }, true, 0},
 		{"sum split", []int{3, 4, 5}, func(x *graph.Node) *graph.Node { return graph.ReduceSum(x, 0, 2) }, false, 0},
 		{"max pool window", []int{4, 6, 2, 6, 2, 3}, func(x *graph.Node) *graph.Node { return graph.ReduceMax(x, 2) }, true, 0},
+		// The nets' max pooling: both window axes at once (split), the batch axis contiguous.
+		{"max pool windows, split axes", []int{4, 6, 2, 6, 2, 16}, func(x *graph.Node) *graph.Node { return graph.ReduceMax(x, 2, 4) }, true, 0},
+		{"max split, leading axis reduced", []int{3, 4, 5, 9}, func(x *graph.Node) *graph.Node { return graph.ReduceMax(x, 0, 2) }, true, 0},
+		{"max split, large (threads)", []int{64, 4, 2, 4, 2, 128}, func(x *graph.Node) *graph.Node { return graph.ReduceMax(x, 2, 4) }, true, 0},
+		{"max split, short rows", []int{4, 6, 2, 6, 2, 3}, func(x *graph.Node) *graph.Node { return graph.ReduceMax(x, 2, 4) }, false, 0},
 		{"max trailing", []int{6, 5, 7, 64}, func(x *graph.Node) *graph.Node { return graph.ReduceMax(x, 1, 2, 3) }, true, 0},
 		{"mean over CHWN", []int{6, 5, 7, 64}, func(x *graph.Node) *graph.Node { return graph.ReduceMean(x, 1, 2, 3) }, true, 1e-5},
 		// Batch norm's x - mean and the scale: the per-channel operand on either side.

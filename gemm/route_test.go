@@ -3,6 +3,7 @@ package gemm_test
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"runtime"
@@ -195,29 +196,53 @@ func BenchmarkMicroDense(b *testing.B) {
 }
 
 func BenchmarkMicroIndex(b *testing.B) {
+	// 128 tiles of 32 steps (a 2:4 block of 64 rows) over a 64-row panel, with two offset patterns:
+	// "spread", the three rows of a step 7 panel rows apart (the older numbers in bench/README), and
+	// "nm24", each row keeping 2 of every 4 panel rows in order, as a real 2:4 plan does (the three
+	// rows of a step then read neighbouring panel rows).
+	const ntiles, per, rowsB = 128, 32, 64
+	n := ntiles * per * gemm.IndexRows
+	spread := make([]uint16, n+gemm.OffsPad)[:n] // the padding the kernels' look-ahead reads
+
+	for i := range spread {
+		spread[i] = uint16((i * 7 % rowsB) * gemm.IndexStride / 2)
+	}
+	nm24 := make([]uint16, n+gemm.OffsPad)[:n]
+	rng := rand.New(rand.NewPCG(5, 6))
+	pairs := [6][2]int{{0, 1}, {0, 2}, {0, 3}, {1, 2}, {1, 3}, {2, 3}}
+	for t := range ntiles {
+		for r := range gemm.IndexRows {
+			j := 0
+			for g := range rowsB / 4 {
+				for _, q := range pairs[rng.IntN(6)] {
+					nm24[(t*per+j)*gemm.IndexRows+r] = uint16((g*4 + q) * gemm.IndexStride / 2)
+					j++
+				}
+			}
+		}
+	}
 	for _, name := range gemm.Routes() {
-		b.Run(name, func(b *testing.B) {
-			prev, _ := gemm.SetRoute(name)
-			defer gemm.SetRoute(prev)
-			r := gemm.Current()
-			// 128 tiles of 32 steps (a 2:4 block of 64 rows) over a 64-row panel.
-			const ntiles, per, rowsB = 128, 32, 64
-			seg := make([]int, ntiles+1)
-			for i := range seg {
-				seg[i] = i * per
-			}
-			vals := testmat.RandMatrix(ntiles*per*gemm.IndexRows, 3)
-			offs := make([]uint16, len(vals))
-			for i := range offs {
-				offs[i] = uint16((i * 7 % rowsB) * gemm.IndexStride / 2)
-			}
-			panel := testmat.RandMatrix(rowsB*gemm.IndexStride, 2)
-			c := make([]float32, ntiles*gemm.IndexRows*gemm.IndexCols)
-			for b.Loop() {
-				r.IndexTiles(ntiles, seg, vals, offs, panel, c, gemm.IndexCols, true)
-			}
-			b.ReportMetric(2*float64(len(vals)*gemm.IndexCols)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-		})
+		for _, pat := range []struct {
+			name string
+			offs []uint16
+		}{{"spread", spread}, {"nm24", nm24}} {
+			b.Run(name+"/"+pat.name, func(b *testing.B) {
+				prev, _ := gemm.SetRoute(name)
+				defer gemm.SetRoute(prev)
+				r := gemm.Current()
+				seg := make([]int, ntiles+1)
+				for i := range seg {
+					seg[i] = i * per
+				}
+				vals := testmat.RandMatrix(ntiles*per*gemm.IndexRows, 3)
+				panel := testmat.RandMatrix(rowsB*gemm.IndexStride, 2)
+				c := make([]float32, ntiles*gemm.IndexRows*gemm.IndexCols)
+				for b.Loop() {
+					r.IndexTiles(ntiles, seg, vals, pat.offs, panel, c, gemm.IndexCols, true)
+				}
+				b.ReportMetric(2*float64(len(vals)*gemm.IndexCols)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends/simplego"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
@@ -18,10 +17,7 @@ func BenchmarkMaxPoolReduce(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer SetFastOps(SetFastOps(true))
-	backend, err := simplego.New("")
-	if err != nil {
-		b.Fatal(err)
-	}
+	backend := testBackend(b)
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, dims := range [][]int{{64, 16, 2, 16, 2, 64}, {64, 4, 2, 4, 2, 128}} {
 		exec, err := graph.NewExec(backend, func(x *graph.Node) *graph.Node { return graph.ReduceMax(x, 2, 4) })

@@ -11,7 +11,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
-func testBackend(t *testing.T) backends.Backend {
+func testBackend(t testing.TB) backends.Backend {
 	t.Helper()
 	b, err := simplego.New("")
 	if err != nil {

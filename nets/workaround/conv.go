@@ -44,9 +44,23 @@ func Im2ColIndices(c layout.Conv) []int32 {
 }
 
 // Conv2D convolves x, laid out [C, H, W, N] (batch last), with weight [O, C, k, k] (OIHW) and
-// adds bias [O]; the result is [O, outH, outW, N]. It is im2col (one graph.Gather) plus one graph.Dot, so it
-// is differentiable on every backend.
+// adds bias [O]; the result is [O, outH, outW, N]. It is im2col (graph.Gather) plus graph.Dot,
+// so it is differentiable on every backend: one product where the padding is a small share of
+// the windows, else one per padding region (conv2DSplit, UsesSplit), which skips the
+// multiply-adds on the zero padding.
 func Conv2D(x, weight, bias *graph.Node, geom ConvGeometry) *graph.Node {
+	return conv2D(x, weight, bias, geom, UsesSplit(geom))
+}
+
+// Conv2DIm2Col is Conv2D as one im2col product whatever the padding. The fine-tuning of an
+// N:M-masked weight uses it: the weight's rows keep their 2:4 groups only whole, so the fast
+// Dot can run the product on the indexed kernel (sparseDot), which the split's column slices
+// would prevent.
+func Conv2DIm2Col(x, weight, bias *graph.Node, geom ConvGeometry) *graph.Node {
+	return conv2D(x, weight, bias, geom, false)
+}
+
+func conv2D(x, weight, bias *graph.Node, geom ConvGeometry, split bool) *graph.Node {
 	dims := x.Shape().Dimensions
 	if x.Rank() != 4 || dims[0] != geom.InC || dims[1] != geom.InH || dims[2] != geom.InW {
 		panic(fmt.Sprintf("workaround.Conv2D: input shape %s does not match geometry %+v ([C, H, W, N] expected)", x.Shape(), geom))
@@ -58,18 +72,22 @@ func Conv2D(x, weight, bias *graph.Node, geom ConvGeometry) *graph.Node {
 	out := weight.Shape().Dimensions[0]
 
 	flat := graph.Reshape(x, geom.InC*geom.InH*geom.InW, n)
-	if geom.Padding > 0 {
-		flat = graph.Concatenate([]*graph.Node{flat, graph.Zeros(g, shapes.Make(flat.DType(), 1, n))}, 0)
-	}
-	var cols *graph.Node
-	if geom.Kernel == 1 && geom.Stride == 1 && geom.Padding == 0 {
-		cols = flat // A 1x1 conv's im2col matrix is the input itself.
-	} else {
+	var y *graph.Node
+	switch {
+	case split:
+		y = conv2DSplit(flat, weight, geom, n)
+	case geom.Kernel == 1 && geom.Stride == 1 && geom.Padding == 0:
+		// A 1x1 conv's im2col matrix is the input itself.
+		y = graph.Dot(graph.Reshape(weight, out, k), graph.Reshape(flat, k, oh*ow*n))
+	default:
+		if geom.Padding > 0 {
+			flat = graph.Concatenate([]*graph.Node{flat, graph.Zeros(g, shapes.Make(flat.DType(), 1, n))}, 0)
+		}
 		idx := graph.Const(g, Im2ColIndices(geom))
-		cols = graph.Gather(flat, graph.Reshape(idx, k*oh*ow, 1), true)
+		cols := graph.Gather(flat, graph.Reshape(idx, k*oh*ow, 1), true)
+		y = graph.Dot(graph.Reshape(weight, out, k), graph.Reshape(cols, k, oh*ow*n))
 	}
-	cols = graph.Reshape(cols, k, oh*ow*n)
-	y := graph.Dot(graph.Reshape(weight, out, k), cols)
+	y = graph.Reshape(y, out, oh*ow*n)
 	y = graph.Add(y, graph.Reshape(bias, out, 1))
 	return graph.Reshape(y, out, oh, ow, n)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/gomlx/gomlx/backends/simplego"
@@ -47,23 +48,23 @@ func execFastDot(backend *simplego.Backend, node *simplego.Node, inputs []*simpl
 	inputsOwned []bool) (*simplego.Buffer, error) {
 	l := &fastOpsLayout
 	if !fastOpsEnabled.Load() || len(inputs) != 2 {
-		return l.stockDot(backend, node, inputs, inputsOwned)
+		return l.stockDotAsleep(backend, node, inputs, inputsOwned)
 	}
 	nodePtr := unsafe.Pointer(node)
 	outShape := nodeShapeOf(node, l)
 	lhs, rhs := bufferView(inputs[0], l), bufferView(inputs[1], l)
 	if outShape.DType != dtypes.Float32 || lhs.shape.DType != dtypes.Float32 || rhs.shape.DType != dtypes.Float32 ||
 		lhs.shape.Rank() != 2 || rhs.shape.Rank() != 2 {
-		return l.stockDot(backend, node, inputs, inputsOwned)
+		return l.stockDotAsleep(backend, node, inputs, inputsOwned)
 	}
 	lc, rc, batched, ok := dotAxes(*(*any)(unsafe.Add(nodePtr, l.nodeData)))
 	if !ok || batched || len(lc) != 1 || len(rc) != 1 {
-		return l.stockDot(backend, node, inputs, inputsOwned)
+		return l.stockDotAsleep(backend, node, inputs, inputsOwned)
 	}
 	a, okA := lhs.flat.([]float32)
 	b, okB := rhs.flat.([]float32)
 	if !okA || !okB {
-		return l.stockDot(backend, node, inputs, inputsOwned)
+		return l.stockDotAsleep(backend, node, inputs, inputsOwned)
 	}
 	// lhs contracted on axis 1 is A (m x k); on axis 0 it is Aᵀ stored k x m. rhs contracted on
 	// axis 0 is B (k x n); on axis 1 it is Bᵀ stored n x k. The gradients use the transposed forms.
@@ -79,7 +80,7 @@ func execFastDot(backend *simplego.Backend, node *simplego.Node, inputs []*simpl
 	}
 	// simplego's DotGeneral node is [batch, lhs cross, rhs cross] ([1, m, n] here); a Reshape follows.
 	if kb != k || !slices.Equal(outShape.Dimensions, []int{1, m, n}) {
-		return l.stockDot(backend, node, inputs, inputsOwned)
+		return l.stockDotAsleep(backend, node, inputs, inputsOwned)
 	}
 	out, c := outputBuffer(backend, outShape, l)
 	if ok, err := sparseDot(nodePtr, transA, transB, m, n, k, a, lda, b, ldb, c); err != nil {
@@ -93,4 +94,19 @@ func execFastDot(backend *simplego.Backend, node *simplego.Node, inputs []*simpl
 	}
 	fastDotCalls.Add(1)
 	return out, nil
+}
+
+// stockDotAsleep runs simplego's own DotGeneral as a worker that sleeps while it waits: that
+// executor splits its batch over simplego's worker pool from inside the pool worker that runs
+// the op, without WorkerIsAsleep, so when every pool slot holds such a product (a graph of
+// many independent small products, as conv2DSplit builds) each waits on the others forever
+// (GoMLX v0.26.0; seen as a hang of TestConv2DMatchesDirectLoop on the stock executors). Lending
+// the pool one extra slot for the duration, as WorkerIsAsleep does, leaves each product room
+// to start its parts.
+func (l *simplegoLayout) stockDotAsleep(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer,
+	inputsOwned []bool) (*simplego.Buffer, error) {
+	extra := (*atomic.Int32)(unsafe.Add(unsafe.Pointer(backend), l.extraWorkers))
+	extra.Add(1)
+	defer extra.Add(-1)
+	return l.stockDot(backend, node, inputs, inputsOwned)
 }

@@ -59,6 +59,7 @@ func gomlxVersion() string {
 type simplegoLayout struct {
 	nodeShape, nodeData          uintptr
 	bufShape, bufFlat, bufValid  uintptr
+	extraWorkers                 uintptr // Backend.workers.extraParallelism (atomic.Int32)
 	stockDot, stockTranspose     simplegoExecutor
 	stockGather, stockScatterSum simplegoExecutor
 	stockSign                    simplegoExecutor
@@ -241,6 +242,16 @@ func inspectSimplego() (simplegoLayout, error) {
 	if l.bufValid, err = field(bufT, "valid", reflect.TypeOf(true)); err != nil {
 		return l, err
 	}
+	backT := reflect.TypeOf(simplego.Backend{})
+	pool, ok := backT.FieldByName("workers")
+	if !ok || pool.Type.Kind() != reflect.Struct {
+		return l, errors.New("simplego.Backend has no struct field \"workers\"")
+	}
+	extra, err := field(pool.Type, "extraParallelism", reflect.TypeOf(atomic.Int32{}))
+	if err != nil {
+		return l, err
+	}
+	l.extraWorkers = pool.Offset + extra
 	return l, nil
 }
 

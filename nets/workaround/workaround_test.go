@@ -1,6 +1,7 @@
 package workaround
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -47,68 +48,93 @@ func assertClose(t *testing.T, what string, got, want []float32, tol float64) {
 	}
 }
 
-// TestConv2DMatchesDirectLoop checks the im2col conv's output and both gradients of
-// L = sum(y * r) against direct loops, with stride and padding (AlexNet's conv1 geometry, small).
+// TestConv2DMatchesDirectLoop checks the conv's output and both gradients of L = sum(y * r)
+// against direct loops, with stride and padding (AlexNet's conv1 geometry, small), on both
+// lowerings: the padding-aware split (what Conv2D runs where UsesSplit, forced here on every
+// padded geometry) and one im2col product (Conv2DIm2Col), each on the fast executors and on simplego's own (whose products, many at
+// once in the split, used to deadlock simplego's worker pool: stockDotAsleep).
+// forceSplit is Conv2D with the padding-aware split wherever there is padding, whatever it saves.
+func forceSplit(x, w, b *graph.Node, geom ConvGeometry) *graph.Node {
+	return conv2D(x, w, b, geom, geom.Padding > 0)
+}
+
 func TestConv2DMatchesDirectLoop(t *testing.T) {
 	RegisterDotVJP()
+	if err := InstallFastOps(); err != nil {
+		t.Fatal(err)
+	}
+	defer SetFastOps(SetFastOps(true))
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, geom := range []ConvGeometry{
 		{InC: 2, InH: 9, InW: 7, Kernel: 5, Stride: 3, Padding: 2},
 		{InC: 3, InH: 4, InW: 4, Kernel: 3, Stride: 1, Padding: 1},
 		{InC: 3, InH: 4, InW: 4, Kernel: 1, Stride: 1, Padding: 0},
+		{InC: 5, InH: 2, InW: 2, Kernel: 3, Stride: 1, Padding: 1},   // AlexNet conv3-5 on CIFAR
+		{InC: 2, InH: 4, InW: 4, Kernel: 5, Stride: 1, Padding: 2},   // AlexNet conv2 on CIFAR
+		{InC: 3, InH: 12, InW: 9, Kernel: 11, Stride: 4, Padding: 5}, // conv1's kind of window
+		{InC: 2, InH: 6, InW: 3, Kernel: 3, Stride: 2, Padding: 1},
 	} {
-		const o, n = 4, 3
-		oh, ow := geom.OutSize()
-		x := randSlice(rng, geom.InC*geom.InH*geom.InW*n) // [C, H, W, N]
-		w := randSlice(rng, o*geom.InC*geom.Kernel*geom.Kernel)
-		b := randSlice(rng, o)
-		r := randSlice(rng, o*oh*ow*n)
+		for _, lower := range []struct {
+			name string
+			conv func(x, w, b *graph.Node, geom ConvGeometry) *graph.Node
+		}{{"split", forceSplit}, {"Conv2DIm2Col", Conv2DIm2Col}} {
+			for _, fast := range []bool{true, false} {
+				SetFastOps(fast)
+				const o, n = 4, 3
+				oh, ow := geom.OutSize()
+				x := randSlice(rng, geom.InC*geom.InH*geom.InW*n) // [C, H, W, N]
+				w := randSlice(rng, o*geom.InC*geom.Kernel*geom.Kernel)
+				b := randSlice(rng, o)
+				r := randSlice(rng, o*oh*ow*n)
 
-		// Direct loops.
-		y := make([]float32, o*oh*ow*n)
-		dx := make([]float32, len(x))
-		dw := make([]float32, len(w))
-		for oc := 0; oc < o; oc++ {
-			for oy := 0; oy < oh; oy++ {
-				for ox := 0; ox < ow; ox++ {
-					for bi := 0; bi < n; bi++ {
-						yi := ((oc*oh+oy)*ow+ox)*n + bi
-						sum := float64(b[oc])
-						for c := 0; c < geom.InC; c++ {
-							for ky := 0; ky < geom.Kernel; ky++ {
-								for kx := 0; kx < geom.Kernel; kx++ {
-									iy, ix := oy*geom.Stride-geom.Padding+ky, ox*geom.Stride-geom.Padding+kx
-									if iy < 0 || iy >= geom.InH || ix < 0 || ix >= geom.InW {
-										continue
+				// Direct loops.
+				y := make([]float32, o*oh*ow*n)
+				dx := make([]float32, len(x))
+				dw := make([]float32, len(w))
+				for oc := 0; oc < o; oc++ {
+					for oy := 0; oy < oh; oy++ {
+						for ox := 0; ox < ow; ox++ {
+							for bi := 0; bi < n; bi++ {
+								yi := ((oc*oh+oy)*ow+ox)*n + bi
+								sum := float64(b[oc])
+								for c := 0; c < geom.InC; c++ {
+									for ky := 0; ky < geom.Kernel; ky++ {
+										for kx := 0; kx < geom.Kernel; kx++ {
+											iy, ix := oy*geom.Stride-geom.Padding+ky, ox*geom.Stride-geom.Padding+kx
+											if iy < 0 || iy >= geom.InH || ix < 0 || ix >= geom.InW {
+												continue
+											}
+											xi := ((c*geom.InH+iy)*geom.InW+ix)*n + bi
+											wi := ((oc*geom.InC+c)*geom.Kernel+ky)*geom.Kernel + kx
+											sum += float64(w[wi]) * float64(x[xi])
+											dx[xi] += r[yi] * w[wi]
+											dw[wi] += r[yi] * x[xi]
+										}
 									}
-									xi := ((c*geom.InH+iy)*geom.InW+ix)*n + bi
-									wi := ((oc*geom.InC+c)*geom.Kernel+ky)*geom.Kernel + kx
-									sum += float64(w[wi]) * float64(x[xi])
-									dx[xi] += r[yi] * w[wi]
-									dw[wi] += r[yi] * x[xi]
 								}
+								y[yi] = float32(sum)
 							}
 						}
-						y[yi] = float32(sum)
 					}
 				}
+
+				exec := graph.MustNewExec(testBackend(t), func(in []*graph.Node) []*graph.Node {
+					out := lower.conv(in[0], in[1], in[2], geom)
+					loss := graph.ReduceAllSum(graph.Mul(out, in[3]))
+					grads := graph.Gradient(loss, in[0], in[1])
+					return []*graph.Node{out, grads[0], grads[1]}
+				})
+				res := exec.MustExec(
+					tensors.FromFlatDataAndDimensions(x, geom.InC, geom.InH, geom.InW, n),
+					tensors.FromFlatDataAndDimensions(w, o, geom.InC, geom.Kernel, geom.Kernel),
+					tensors.FromFlatDataAndDimensions(b, o),
+					tensors.FromFlatDataAndDimensions(r, o, oh, ow, n))
+				what := fmt.Sprintf("%s %+v (fast %v)", lower.name, geom, fast)
+				assertClose(t, what+" y", flat(res[0]), y, 1e-4)
+				assertClose(t, what+" dL/dx", flat(res[1]), dx, 1e-4)
+				assertClose(t, what+" dL/dw", flat(res[2]), dw, 1e-4)
 			}
 		}
-
-		exec := graph.MustNewExec(testBackend(t), func(in []*graph.Node) []*graph.Node {
-			out := Conv2D(in[0], in[1], in[2], geom)
-			loss := graph.ReduceAllSum(graph.Mul(out, in[3]))
-			grads := graph.Gradient(loss, in[0], in[1])
-			return []*graph.Node{out, grads[0], grads[1]}
-		})
-		res := exec.MustExec(
-			tensors.FromFlatDataAndDimensions(x, geom.InC, geom.InH, geom.InW, n),
-			tensors.FromFlatDataAndDimensions(w, o, geom.InC, geom.Kernel, geom.Kernel),
-			tensors.FromFlatDataAndDimensions(b, o),
-			tensors.FromFlatDataAndDimensions(r, o, oh, ow, n))
-		assertClose(t, "conv y", flat(res[0]), y, 1e-4)
-		assertClose(t, "conv dL/dx", flat(res[1]), dx, 1e-4)
-		assertClose(t, "conv dL/dw", flat(res[2]), dw, 1e-4)
 	}
 }
 

@@ -78,6 +78,10 @@ type Options struct {
 	// Vector is the vector length of vector mode (0: 16); Block the tile side
 	// of block mode (0: 4).
 	Vector, Block int
+	// Unsplit runs every conv as one im2col product. By default a dense or N:M conv whose
+	// windows read mostly zero padding (the 2x2 and 4x4 maps of CIFAR AlexNet) runs one product
+	// per padding region, which skips those multiply-adds (LayerInfo.Regions).
+	Unsplit bool
 }
 
 // LayerInfo describes one compiled conv or dense layer.
@@ -97,6 +101,10 @@ type LayerInfo struct {
 	Stored int
 	// Fused lists the batch-norm and ReLU layers folded into this one.
 	Fused []string
+	// Regions is the number of padding regions a conv runs as separate products (0: one
+	// product), which skip the share PaddingSkipped of its multiply-adds.
+	Regions        int
+	PaddingSkipped float64
 }
 
 // FLOPs returns the dense-equivalent 2*Rows*K*OutH*OutW*batch of the layer.
@@ -111,6 +119,9 @@ func (l LayerInfo) String() string {
 		s += fmt.Sprintf(" (K kept %d)", l.KEff)
 	}
 	s += fmt.Sprintf(" out %dx%d stored %d", l.OutH, l.OutW, l.Stored)
+	if l.Regions > 0 {
+		s += fmt.Sprintf(" split %d regions (skips %.0f%%)", l.Regions, 100*l.PaddingSkipped)
+	}
 	for _, f := range l.Fused {
 		s += " +" + f
 	}
@@ -134,9 +145,10 @@ type Net struct {
 
 // workspace holds the buffers of one Forward call at one batch size.
 type workspace struct {
-	a, b  []float32
-	col   []float32   // the im2col matrix of small convs (convStep.colFloats)
-	saved [][]float32 // the slots of residual.go
+	a, b   []float32
+	col    []float32   // the im2col matrix of small convs (convStep.colFloats)
+	region []float32   // one padding region's product (convStep.runSplit)
+	saved  [][]float32 // the slots of residual.go
 }
 
 // other returns the activation buffer src does not live in.
@@ -188,17 +200,18 @@ func (net *Net) get(n int) *workspace {
 		return ws
 	}
 	net.mu.Unlock()
-	col := 0
+	col, region := 0, 0
 	for _, s := range net.steps {
 		if cs, ok := s.(*convStep); ok {
-			col = max(col, cs.colFloats(n))
+			col, region = max(col, cs.colFloats(n)), max(region, cs.regionFloats(n))
 		}
 	}
 	return &workspace{
-		col:   make([]float32, col),
-		a:     make([]float32, net.actMax*n),
-		b:     make([]float32, net.actMax*n),
-		saved: net.slots.alloc(n),
+		col:    make([]float32, col),
+		region: make([]float32, region),
+		a:      make([]float32, net.actMax*n),
+		b:      make([]float32, net.actMax*n),
+		saved:  net.slots.alloc(n),
 	}
 }
 

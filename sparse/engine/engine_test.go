@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -199,21 +200,28 @@ func TestEngineStandaloneBatchNorm(t *testing.T) {
 	}
 }
 
-// TestEngineFilterPrunedAlexNet runs a physically filter-pruned AlexNet
-// (hybrid2, half the filters) and its hybrid 2:4 version.
-func TestEngineFilterPrunedAlexNet(t *testing.T) {
+// prunedAlexNet returns random CIFAR AlexNet weights (seed) and the net physically filter-pruned
+// to half its filters by a global hybrid2 selection.
+func prunedAlexNet(t *testing.T, seed uint64) (w nets.Weights, ps *nets.Spec, pw nets.Weights) {
+	t.Helper()
 	spec := nets.AlexNet(3, 10)
-	w := randomWeights(spec, 2)
+	w = randomWeights(spec, seed)
 	plan, err := pruner.MetricPlan(spec, w, "hybrid2", pruner.DefaultScoreOptions(), pruner.SelectConfig{Ratio: 0.5})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps, pw, err := pruner.ApplyPlan(spec, w, plan)
-	if err != nil {
+	if ps, pw, err = pruner.ApplyPlan(spec, w, plan); err != nil {
 		t.Fatal(err)
 	}
+	return w, ps, pw
+}
+
+// TestEngineFilterPrunedAlexNet runs a physically filter-pruned AlexNet
+// (hybrid2, half the filters) and its hybrid 2:4 version.
+func TestEngineFilterPrunedAlexNet(t *testing.T) {
+	_, ps, pw := prunedAlexNet(t, 2)
 	if ps.Layers[0].OutChannels == 64 && ps.Layers[3].OutChannels == 192 {
-		t.Fatalf("plan pruned nothing: %s", pruner.PlanSummary(plan))
+		t.Fatalf("plan pruned nothing: %v", ps.Layers)
 	}
 	checkModes(t, ps, pw, sparse.OrderWidth, map[string]Options{"dense": {}, "group": {Default: ModeGroup}, "csr": {Default: ModeCSR}})
 	hw := make24(t, ps, pw, pruner.OrderWidth, false)
@@ -376,5 +384,74 @@ func TestEngineLowersEveryKind(t *testing.T) {
 	}
 	if Lowers("gelu") {
 		t.Error("the engine claims to lower an unknown kind")
+	}
+}
+
+// TestEngineSplitMatchesUnsplit runs CIFAR AlexNet, whole and filter-pruned, dense and 2:4 in
+// both K orders, with its padding-heavy convs split into padding regions and as one product
+// each, at batch sizes on both sides of minSplitColumns: the logits must match the reference.
+// On the whole net the split must be where the padding's share and the regions say: dense
+// conv3-5 (conv2 has 16 regions); 2:4 along channels, whose groups stay inside one tap; not 2:4
+// along width, whose groups straddle taps.
+func TestEngineSplitMatchesUnsplit(t *testing.T) {
+	w, ps, pw := prunedAlexNet(t, 3)
+	spec := nets.AlexNet(3, 10)
+	nm := func(s *nets.Spec, w nets.Weights, o pruner.GroupOrder) nets.Weights { return make24(t, s, w, o, false) }
+	nmOpts := func(o sparse.GroupOrder) Options {
+		return Options{Default: ModeNM, Order: o, Layers: map[string]Mode{"fc1": ModeDense}}
+	}
+	for _, c := range []struct {
+		name  string
+		spec  *nets.Spec
+		w     nets.Weights
+		opts  Options
+		split []bool // conv1..conv5; nil: not checked
+	}{
+		{"dense", spec, w, Options{Default: ModeDense}, []bool{false, false, true, true, true}},
+		{"nm width", spec, nm(spec, w, pruner.OrderWidth), nmOpts(sparse.OrderWidth), []bool{false, false, false, false, false}},
+		{"nm channels", spec, nm(spec, w, pruner.OrderChannels), nmOpts(sparse.OrderChannels), []bool{false, false, true, true, true}},
+		{"pruned dense", ps, pw, Options{Default: ModeDense}, nil},
+		{"pruned nm channels", ps, nm(ps, pw, pruner.OrderChannels), nmOpts(sparse.OrderChannels), nil},
+	} {
+		split, err := Compile(c.spec, c.w, c.opts)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		one := c.opts
+		one.Unsplit = true
+		whole, err := Compile(c.spec, c.w, one)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		var convs []bool
+		for _, l := range split.Layers() {
+			if l.Kind == nets.KindConv {
+				convs = append(convs, l.Regions > 0)
+			}
+		}
+		if c.split != nil && !slices.Equal(convs, c.split) {
+			t.Errorf("%s: split per conv %v, want %v: %v", c.name, convs, c.split, split.Layers())
+		}
+		for _, l := range whole.Layers() {
+			if l.Regions != 0 {
+				t.Errorf("%s Unsplit: %s", c.name, l)
+			}
+		}
+		for _, n := range []int{1, 5, 128, 131} {
+			x := randomInput(c.spec, n, uint64(n))
+			ref, err := nets.Forward(c.spec, c.w, x, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, net := range []*Net{split, whole} {
+				got, err := net.Forward(x, n)
+				if err != nil {
+					t.Fatalf("%s batch %d: %v", c.name, n, err)
+				}
+				if e := relErr(t, got, ref); !(e <= tol) {
+					t.Errorf("%s batch %d: relative error %.3g vs reference (%v)", c.name, n, e, net.Layers())
+				}
+			}
+		}
 	}
 }

@@ -128,3 +128,46 @@ func BenchmarkIm2colRows(b *testing.B) {
 		cur = out
 	}
 }
+
+// BenchmarkConvSplit times each padded conv of CIFAR AlexNet (whole, and with the widths of
+// bench's hybrid2 selection at 0.5) split into padding regions and as one im2col product, dense,
+// at batch 8, 32 and 128: the split's gain per layer, which minSplitSaving and minSplitColumns
+// are set from.
+func BenchmarkConvSplit(b *testing.B) {
+	for _, widths := range [][]int{{64, 192, 384, 256, 256}, {32, 98, 173, 103, 170}} {
+		in := []int{3, widths[0], widths[1], widths[2], widths[3]}
+		sizes := []int{32, 4, 2, 2, 2}
+		kernels, pads := []int{11, 5, 3, 3, 3}, []int{5, 2, 1, 1, 1}
+		for i := 1; i < 5; i++ {
+			s := testConvStep(b, in[i], sizes[i], sizes[i], widths[i], kernels[i], 1, pads[i])
+			wt := make([]float32, s.rows*len(s.rowC))
+			for j := range wt {
+				wt[j] = 1
+			}
+			// Split wherever there is padding, at every batch size (the engine's limits aside).
+			if err := s.splitRegions(wt, ModeDense, Options{N: 2, M: 4}, &LayerInfo{Name: "c"}, 0, 1<<20, 1); err != nil || s.regions == nil {
+				b.Fatalf("conv%d: not split (%v)", i+1, err)
+			}
+			for _, n := range []int{8, 32, 128} {
+				src := make([]float32, s.c*s.h*s.w*n)
+				for j := range src {
+					src[j] = float32(j%7) - 3
+				}
+				for _, split := range []bool{false, true} {
+					t := *s
+					if !split {
+						t.regions = nil
+					}
+					ws := &workspace{a: src, b: make([]float32, t.rows*t.oh*t.ow*n), col: make([]float32, t.colFloats(n)), region: make([]float32, t.regionFloats(n))}
+					b.Run(fmt.Sprintf("conv%d-%dx%d-b%d-split=%v", i+1, t.rows, len(t.rowC), n, split), func(b *testing.B) {
+						for b.Loop() {
+							if _, err := t.run(ws, src, n); err != nil {
+								b.Fatal(err)
+							}
+						}
+					})
+				}
+			}
+		}
+	}
+}

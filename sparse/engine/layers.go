@@ -67,6 +67,8 @@ type convStep struct {
 	rowGeo         []im2colGeo
 	direct         bool
 	colPerImg      int
+	regions        []convRegion // one product per padding region (planRegions); nil: one product
+	minColumns     int          // the fewest columns of a region at which run splits (splitAt)
 }
 
 // newConvStep permutes the (folded) OIHW weights into opts.Order, prepares
@@ -120,6 +122,12 @@ func newConvStep(l nets.Layer, in, out nets.Shape, wt, bias []float32, relu bool
 	if !s.direct {
 		s.colPerImg = len(kept) * out.H * out.W
 	}
+	if kept != nil && len(kept) != k { // group mode dropped columns: the regions do not apply
+		return s, nil
+	}
+	if err := s.planRegions(wt, info.Mode, opts, info); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -132,6 +140,9 @@ const maxColBytes = 256 << 10
 
 // colFloats returns the floats of the im2col matrix run writes out at batch n (0: none).
 func (s *convStep) colFloats(n int) int {
+	if s.splitAt(n) {
+		return s.regionColFloats(n)
+	}
 	if f := s.colPerImg * n; f*4 <= maxColBytes {
 		return f
 	}
@@ -143,6 +154,8 @@ func (s *convStep) run(ws *workspace, src []float32, n int) ([]float32, error) {
 	dst := ws.other(src)[:s.rows*nn]
 	var err error
 	switch {
+	case s.splitAt(n):
+		err = s.runSplit(ws, src, dst, n)
 	case s.direct:
 		err = s.gemm.MatMul(src, nn, dst)
 	case s.colFloats(n) > 0:

@@ -1,0 +1,207 @@
+package engine
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/hybridprune/hybridprune/layout"
+	"github.com/hybridprune/hybridprune/nets/workaround"
+)
+
+// The engine splits a conv into padding regions when the regions skip at least minSplitSaving
+// of its multiply-adds, there are at most maxSplitRegions of them, and (per batch size, splitAt)
+// the smallest region has at least minSplitColumns output columns (positions x batch). Each
+// region is its own product, narrower than the whole one and with its own packing and threads'
+// start, so the split only pays where it skips much and the products stay wide. Measured on a
+// Zen 4, dense, per layer (BenchmarkConvSplit): AlexNet-CIFAR's 3x3 convs at 2x2 (4 regions,
+// skipping 56%) ran 1.25-1.6x faster split at batch 128 and 0.74-1.03x at batch 32 (32
+// columns per region); its conv2 at 4x4 (16 regions, 51%) ran 1.13x at batch 128 with all its
+// filters, 0.79x with half of them.
+const (
+	minSplitSaving  = 0.45
+	maxSplitRegions = 4
+	minSplitColumns = 128
+)
+
+// convRegion is a rectangle of a conv's output positions [oy0, oy1) x [ox0, ox1) whose windows
+// read the same kernel taps inside the input (layout.Conv.Spans), with the product of just the
+// K positions it needs: rows lists them (indices into the step's im2col rows), in whole groups
+// of the weight format (one position dense, M for N:M, so every group stays N:M), and gemm holds
+// the weight columns at those positions.
+type convRegion struct {
+	oy0, oy1, ox0, ox1 int
+	rows               []int32
+	gemm               convMatrix
+}
+
+// planRegions gives s one product per padding region when the regions skip at least
+// minSplitSaving of its multiply-adds: wt are the step's weights in its K order (s.rowC, s.rowT
+// describe each position), prepared in mode per region. Only the dense and N:M formats keep
+// their meaning on a subset of whole groups; the others keep one product.
+func (s *convStep) planRegions(wt []float32, mode Mode, opts Options, info *LayerInfo) error {
+	if opts.Unsplit || os.Getenv(workaround.ConvSplitEnvVar) == "0" { // off in training and here
+		return nil
+	}
+	return s.splitRegions(wt, mode, opts, info, minSplitSaving, maxSplitRegions, minSplitColumns)
+}
+
+// splitRegions is planRegions with its limits given.
+func (s *convStep) splitRegions(wt []float32, mode Mode, opts Options, info *LayerInfo, minSaving float64, maxRegions, minColumns int) error {
+	if s.pad == 0 || s.direct || len(s.rowC)*s.rows != len(wt) {
+		return nil
+	}
+	group := 1
+	switch mode {
+	case ModeDense:
+	case ModeNM:
+		group = opts.M
+	default:
+		return nil
+	}
+	k := len(s.rowC)
+	ys, xs := layout.Conv{InC: s.c, InH: s.h, InW: s.w, Kernel: s.k, Stride: s.stride, Padding: s.pad}.Spans()
+	regions := make([]convRegion, 0, len(ys)*len(xs))
+	macs := 0
+	for _, sy := range ys {
+		for _, sx := range xs {
+			r := convRegion{oy0: sy.O0, oy1: sy.O1, ox0: sx.O0, ox1: sx.O1}
+			for g0 := 0; g0 < k; g0 += group {
+				g1 := min(g0+group, k)
+				for j := g0; j < g1; j++ {
+					ky, kx := int(s.rowT[j])/s.k, int(s.rowT[j])%s.k
+					if ky >= sy.T0 && ky < sy.T1 && kx >= sx.T0 && kx < sx.T1 {
+						for i := g0; i < g1; i++ {
+							r.rows = append(r.rows, int32(i))
+						}
+						break
+					}
+				}
+			}
+			macs += len(r.rows) * (sy.O1 - sy.O0) * (sx.O1 - sx.O0)
+			regions = append(regions, r)
+		}
+	}
+	saving := 1 - float64(macs)/float64(k*s.oh*s.ow)
+	if saving < minSaving || len(regions) > maxRegions {
+		return nil
+	}
+	for i := range regions {
+		r := &regions[i]
+		sub := make([]float32, s.rows*len(r.rows))
+		for o := range s.rows {
+			for j, c := range r.rows {
+				sub[o*len(r.rows)+j] = wt[o*k+int(c)]
+			}
+		}
+		ri := LayerInfo{Name: info.Name, Kind: info.Kind}
+		pm, _, err := prepare(sub, s.rows, len(r.rows), mode, opts.Order, opts, false, &ri)
+		if err != nil {
+			return fmt.Errorf("engine: layer %q: padding region %d: %w", info.Name, i, err)
+		}
+		mm, ok := pm.(convMatrix)
+		if !ok {
+			return fmt.Errorf("engine: layer %q: padding region %d: %s weights (%T) cannot multiply rows", info.Name, i, mode, pm)
+		}
+		r.gemm = mm
+	}
+	s.regions, s.minColumns = regions, minColumns
+	info.Regions, info.PaddingSkipped = len(regions), saving
+	return nil
+}
+
+// splitAt reports whether run uses the regions at batch n.
+func (s *convStep) splitAt(n int) bool {
+	if s.regions == nil {
+		return false
+	}
+	least := s.oh * s.ow
+	for _, r := range s.regions {
+		least = min(least, (r.oy1-r.oy0)*(r.ox1-r.ox0))
+	}
+	return least*n >= s.minColumns
+}
+
+// regionFloats returns the floats of the largest region's result at batch n (0 unless split).
+func (s *convStep) regionFloats(n int) int {
+	if !s.splitAt(n) {
+		return 0
+	}
+	f := 0
+	for _, r := range s.regions {
+		f = max(f, s.rows*(r.oy1-r.oy0)*(r.ox1-r.ox0)*n)
+	}
+	return f
+}
+
+// regionColFloats returns the floats of the largest region im2col matrix that runSplit writes out
+// at batch n (the others are packed from the activation), as colFloats does for one product.
+func (s *convStep) regionColFloats(n int) int {
+	f := 0
+	for _, r := range s.regions {
+		if g := len(r.rows) * (r.oy1 - r.oy0) * (r.ox1 - r.ox0) * n; g*4 <= maxColBytes {
+			f = max(f, g)
+		}
+	}
+	return f
+}
+
+// runSplit is run by regions: each region's product lands in ws.region, then is copied into its
+// output rows and columns of dst (rows x oh*ow*n, columns (oy, ox, image)).
+func (s *convStep) runSplit(ws *workspace, src, dst []float32, n int) error {
+	nn := n * s.oh * s.ow
+	full := im2colRows{s: s, src: src, n: n}
+	for i := range s.regions {
+		r := &s.regions[i]
+		wx := (r.ox1 - r.ox0) * n
+		cols := (r.oy1 - r.oy0) * wx
+		out := ws.region[:s.rows*cols]
+		rows := regionRows{full: full, r: r, wx: wx}
+		var err error
+		if f := len(r.rows) * cols; f*4 <= maxColBytes {
+			col := ws.col[:f]
+			parallelFor(len(r.rows), func(lo, hi int) {
+				for j := lo; j < hi; j++ {
+					rows.Row(col[j*cols:(j+1)*cols], j, 0)
+				}
+			})
+			err = r.gemm.MatMul(col, cols, out)
+		} else {
+			err = r.gemm.MatMulRows(rows, cols, out)
+		}
+		if err != nil {
+			return fmt.Errorf("padding region %d: %w", i, err)
+		}
+		parallelFor(s.rows, func(lo, hi int) {
+			for o := lo; o < hi; o++ {
+				for y := range r.oy1 - r.oy0 {
+					at := o*nn + (r.oy0+y)*s.ow*n + r.ox0*n
+					copy(dst[at:at+wx], out[o*cols+y*wx:o*cols+(y+1)*wx])
+				}
+			}
+		})
+	}
+	return nil
+}
+
+// regionRows is a region's im2col matrix as a gemm.RowSource: row j is the step's im2col row
+// r.rows[j] at the region's output positions only (columns (oy, ox, image) inside the region,
+// wx = region width x batch per output row).
+type regionRows struct {
+	full im2colRows
+	r    *convRegion
+	wx   int
+}
+
+// Row writes columns [c0, c0+len(dst)) of row j: per region output row, one run of the full
+// im2col row (im2colRows.Row, which writes the padding's zeros where a group's extra position
+// reads outside the input).
+func (q regionRows) Row(dst []float32, j, c0 int) {
+	s := q.full.s
+	rowOut, row := s.ow*q.full.n, int(q.r.rows[j])
+	c1 := c0 + len(dst)
+	for y := c0 / q.wx; y*q.wx < c1; y++ {
+		lo, hi := max(c0, y*q.wx), min(c1, (y+1)*q.wx)
+		at := (q.r.oy0+y)*rowOut + q.r.ox0*q.full.n + lo - y*q.wx
+		q.full.Row(dst[lo-c0:hi-c0], row, at)
+	}
+}

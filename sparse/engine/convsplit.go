@@ -104,21 +104,18 @@ func (s *convStep) splitRegions(wt []float32, mode Mode, opts Options, info *Lay
 		}
 		r.gemm = mm
 	}
-	s.regions, s.minColumns = regions, minColumns
+	least := s.oh * s.ow // positions of the smallest region
+	for _, r := range regions {
+		least = min(least, (r.oy1-r.oy0)*(r.ox1-r.ox0))
+	}
+	s.regions, s.splitBatch = regions, max(1, (minColumns+least-1)/least)
 	info.Regions, info.PaddingSkipped = len(regions), saving
 	return nil
 }
 
 // splitAt reports whether run uses the regions at batch n.
 func (s *convStep) splitAt(n int) bool {
-	if s.regions == nil {
-		return false
-	}
-	least := s.oh * s.ow
-	for _, r := range s.regions {
-		least = min(least, (r.oy1-r.oy0)*(r.ox1-r.ox0))
-	}
-	return least*n >= s.minColumns
+	return s.regions != nil && n >= s.splitBatch
 }
 
 // regionFloats returns the floats of the largest region's result at batch n (0 unless split).

@@ -68,7 +68,7 @@ type convStep struct {
 	direct         bool
 	colPerImg      int
 	regions        []convRegion // one product per padding region (planRegions); nil: one product
-	minColumns     int          // the fewest columns of a region at which run splits (splitAt)
+	splitBatch     int          // the smallest batch at which run uses the regions (splitAt)
 }
 
 // newConvStep permutes the (folded) OIHW weights into opts.Order, prepares

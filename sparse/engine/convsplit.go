@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/hybridprune/hybridprune/gemm"
 	"github.com/hybridprune/hybridprune/layout"
 	"github.com/hybridprune/hybridprune/nets/workaround"
 )
@@ -25,9 +26,8 @@ const (
 
 // convRegion is a rectangle of a conv's output positions [oy0, oy1) x [ox0, ox1) whose windows
 // read the same kernel taps inside the input (layout.Conv.Spans), with the product of just the
-// K positions it needs: rows lists them (indices into the step's im2col rows), in whole groups
-// of the weight format (one position dense, M for N:M, so every group stays N:M), and gemm holds
-// the weight columns at those positions.
+// K positions it needs: rows lists them (indices into the step's im2col rows), and gemm holds
+// the weight columns at those positions (regionMatrix).
 type convRegion struct {
 	oy0, oy1, ox0, ox1 int
 	rows               []int32
@@ -37,7 +37,7 @@ type convRegion struct {
 // planRegions gives s one product per padding region when the regions skip at least
 // minSplitSaving of its multiply-adds: wt are the step's weights in its K order (s.rowC, s.rowT
 // describe each position), prepared in mode per region. Only the dense and N:M formats keep
-// their meaning on a subset of whole groups; the others keep one product.
+// their meaning on a subset of K positions (regionMatrix); the others keep one product.
 func (s *convStep) planRegions(wt []float32, mode Mode, opts Options, info *LayerInfo) error {
 	if opts.Unsplit || os.Getenv(workaround.ConvSplitEnvVar) == "0" { // off in training and here
 		return nil
@@ -50,11 +50,8 @@ func (s *convStep) splitRegions(wt []float32, mode Mode, opts Options, info *Lay
 	if s.pad == 0 || s.direct || len(s.rowC)*s.rows != len(wt) {
 		return nil
 	}
-	group := 1
 	switch mode {
-	case ModeDense:
-	case ModeNM:
-		group = opts.M
+	case ModeDense, ModeNM:
 	default:
 		return nil
 	}
@@ -65,16 +62,10 @@ func (s *convStep) splitRegions(wt []float32, mode Mode, opts Options, info *Lay
 	for _, sy := range ys {
 		for _, sx := range xs {
 			r := convRegion{oy0: sy.O0, oy1: sy.O1, ox0: sx.O0, ox1: sx.O1}
-			for g0 := 0; g0 < k; g0 += group {
-				g1 := min(g0+group, k)
-				for j := g0; j < g1; j++ {
-					ky, kx := int(s.rowT[j])/s.k, int(s.rowT[j])%s.k
-					if ky >= sy.T0 && ky < sy.T1 && kx >= sx.T0 && kx < sx.T1 {
-						for i := g0; i < g1; i++ {
-							r.rows = append(r.rows, int32(i))
-						}
-						break
-					}
+			for j := range k {
+				ky, kx := int(s.rowT[j])/s.k, int(s.rowT[j])%s.k
+				if ky >= sy.T0 && ky < sy.T1 && kx >= sx.T0 && kx < sx.T1 {
+					r.rows = append(r.rows, int32(j))
 				}
 			}
 			macs += len(r.rows) * (sy.O1 - sy.O0) * (sx.O1 - sx.O0)
@@ -93,14 +84,9 @@ func (s *convStep) splitRegions(wt []float32, mode Mode, opts Options, info *Lay
 				sub[o*len(r.rows)+j] = wt[o*k+int(c)]
 			}
 		}
-		ri := LayerInfo{Name: info.Name, Kind: info.Kind}
-		pm, _, err := prepare(sub, s.rows, len(r.rows), mode, opts.Order, opts, false, &ri)
+		mm, err := regionMatrix(sub, s.rows, len(r.rows), mode)
 		if err != nil {
 			return fmt.Errorf("engine: layer %q: padding region %d: %w", info.Name, i, err)
-		}
-		mm, ok := pm.(convMatrix)
-		if !ok {
-			return fmt.Errorf("engine: layer %q: padding region %d: %s weights (%T) cannot multiply rows", info.Name, i, mode, pm)
 		}
 		r.gemm = mm
 	}
@@ -111,6 +97,19 @@ func (s *convStep) splitRegions(wt []float32, mode Mode, opts Options, info *Lay
 	s.regions, s.splitBatch = regions, max(1, (minColumns+least-1)/least)
 	info.Regions, info.PaddingSkipped = len(regions), saving
 	return nil
+}
+
+// regionMatrix prepares a region's rows x k weights (the step's weights at the region's K
+// positions). Dense weights are packed. N:M weights lose the positions of the taps that read
+// padding, which leaves most groups of a width-order (in, kh, kw) layout with fewer than M
+// positions, so the region multiplies its kept values as an indexed plan of the non-zeros
+// (gemm.NewIndexPlanDense, the kernel of the N:M plan without its even rows): the work stays
+// proportional to the kept values at the region's taps, in either group order.
+func regionMatrix(sub []float32, rows, k int, mode Mode) (convMatrix, error) {
+	if mode == ModeNM {
+		return gemm.NewIndexPlanDense(sub, k, rows, k, false)
+	}
+	return gemm.Pack(sub, rows, k)
 }
 
 // splitAt reports whether run uses the regions at batch n.

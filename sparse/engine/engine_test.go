@@ -408,10 +408,11 @@ func TestEngineSplitMatchesUnsplit(t *testing.T) {
 		split []bool // conv1..conv5; nil: not checked
 	}{
 		{"dense", spec, w, Options{Default: ModeDense}, []bool{false, false, true, true, true}},
-		{"nm width", spec, nm(spec, w, pruner.OrderWidth), nmOpts(sparse.OrderWidth), []bool{false, false, false, false, false}},
+		{"nm width", spec, nm(spec, w, pruner.OrderWidth), nmOpts(sparse.OrderWidth), []bool{false, false, true, true, true}},
 		{"nm channels", spec, nm(spec, w, pruner.OrderChannels), nmOpts(sparse.OrderChannels), []bool{false, false, true, true, true}},
 		{"pruned dense", ps, pw, Options{Default: ModeDense}, nil},
 		{"pruned nm channels", ps, nm(ps, pw, pruner.OrderChannels), nmOpts(sparse.OrderChannels), nil},
+		{"pruned nm width", ps, nm(ps, pw, pruner.OrderWidth), nmOpts(sparse.OrderWidth), nil},
 	} {
 		split, err := Compile(c.spec, c.w, c.opts)
 		if err != nil {

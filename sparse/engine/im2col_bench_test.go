@@ -35,18 +35,46 @@ func naiveIm2col(s *convStep, src []float32, n int) []float32 {
 
 func testConvStep(t testing.TB, inC, h, w, outC, k, stride, pad int) *convStep {
 	t.Helper()
+	return testConvStepMode(t, inC, h, w, outC, k, stride, pad, ModeDense)
+}
+
+// testConvStepMode is testConvStep with the weights testWeights gives for mode.
+func testConvStepMode(t testing.TB, inC, h, w, outC, k, stride, pad int, mode Mode) *convStep {
+	t.Helper()
 	l := nets.Layer{Kind: nets.KindConv, Name: "c", InChannels: inC, OutChannels: outC, Kernel: k, Stride: stride, Padding: pad}
 	oh, ow := (h+2*pad-k)/stride+1, (w+2*pad-k)/stride+1
-	wt := make([]float32, outC*inC*k*k)
-	for i := range wt {
-		wt[i] = 1
-	}
+	wt := testWeights(outC, inC*k*k, mode)
 	s, err := newConvStep(l, nets.Shape{C: inC, H: h, W: w}, nets.Shape{C: outC, H: oh, W: ow}, wt, make([]float32, outC), false,
-		ModeDense, Options{N: 2, M: 4, Order: sparse.OrderWidth}, &LayerInfo{Name: "c", Kind: nets.KindConv})
+		mode, Options{N: 2, M: 4, Order: sparse.OrderWidth}, &LayerInfo{Name: "c", Kind: nets.KindConv})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// testWeights returns rows x k weights for mode: all ones for ModeDense; for ModeNM a 2:4
+// pattern along each row (width order) that varies from group to group (two of the four
+// positions, chosen by a hash of the group), as a pruned layer's does.
+func testWeights(rows, k int, mode Mode) []float32 {
+	wt := make([]float32, rows*k)
+	for i := range wt {
+		wt[i] = 1
+	}
+	if mode != ModeNM {
+		return wt
+	}
+	pairs := [6][2]int{{0, 1}, {0, 2}, {0, 3}, {1, 2}, {1, 3}, {2, 3}}
+	for r := range rows {
+		for g := 0; g < k; g += 4 {
+			p := pairs[(uint64(r*k+g)*0x9e3779b97f4a7c15>>59)%6]
+			for j := g; j < min(g+4, k); j++ {
+				if j-g != p[0] && j-g != p[1] {
+					wt[r*k+j] = 0
+				}
+			}
+		}
+	}
+	return wt
 }
 
 // TestIm2colRows checks im2colRows.Row against the element-by-element definition on every row and
@@ -130,42 +158,41 @@ func BenchmarkIm2colRows(b *testing.B) {
 }
 
 // BenchmarkConvSplit times each padded conv of CIFAR AlexNet (whole, and with the widths of
-// bench's hybrid2 selection at 0.5) split into padding regions and as one im2col product, dense,
-// at batch 8, 32 and 128: the split's gain per layer, which minSplitSaving and minSplitColumns
-// are set from.
+// bench's hybrid2 selection at 0.5) split into padding regions and as one im2col product, dense
+// and 2:4 (width order), at batch 8, 32 and 128: the split's gain per layer, which
+// minSplitSaving and minSplitColumns are set from.
 func BenchmarkConvSplit(b *testing.B) {
-	for _, widths := range [][]int{{64, 192, 384, 256, 256}, {32, 98, 173, 103, 170}} {
-		in := []int{3, widths[0], widths[1], widths[2], widths[3]}
-		sizes := []int{32, 4, 2, 2, 2}
-		kernels, pads := []int{11, 5, 3, 3, 3}, []int{5, 2, 1, 1, 1}
-		for i := 1; i < 5; i++ {
-			s := testConvStep(b, in[i], sizes[i], sizes[i], widths[i], kernels[i], 1, pads[i])
-			wt := make([]float32, s.rows*len(s.rowC))
-			for j := range wt {
-				wt[j] = 1
-			}
-			// Split wherever there is padding, at every batch size (the engine's limits aside).
-			if err := s.splitRegions(wt, ModeDense, Options{N: 2, M: 4}, &LayerInfo{Name: "c"}, 0, 1<<20, 1); err != nil || s.regions == nil {
-				b.Fatalf("conv%d: not split (%v)", i+1, err)
-			}
-			for _, n := range []int{8, 32, 128} {
-				src := make([]float32, s.c*s.h*s.w*n)
-				for j := range src {
-					src[j] = float32(j%7) - 3
+	for _, mode := range []Mode{ModeDense, ModeNM} {
+		for _, widths := range [][]int{{64, 192, 384, 256, 256}, {32, 98, 173, 103, 170}} {
+			in := []int{3, widths[0], widths[1], widths[2], widths[3]}
+			sizes := []int{32, 4, 2, 2, 2}
+			kernels, pads := []int{11, 5, 3, 3, 3}, []int{5, 2, 1, 1, 1}
+			for i := 1; i < 5; i++ {
+				s := testConvStepMode(b, in[i], sizes[i], sizes[i], widths[i], kernels[i], 1, pads[i], mode)
+				wt := testWeights(s.rows, len(s.rowC), mode) // the step's K order: width order, the layer's own
+				// Split wherever there is padding, at every batch size (the engine's limits aside).
+				if err := s.splitRegions(wt, mode, Options{N: 2, M: 4}, &LayerInfo{Name: "c"}, 0, 1<<20, 1); err != nil || s.regions == nil {
+					b.Fatalf("conv%d: not split (%v)", i+1, err)
 				}
-				for _, split := range []bool{false, true} {
-					t := *s
-					if !split {
-						t.regions = nil
+				for _, n := range []int{8, 32, 128} {
+					src := make([]float32, s.c*s.h*s.w*n)
+					for j := range src {
+						src[j] = float32(j%7) - 3
 					}
-					ws := &workspace{a: src, b: make([]float32, t.rows*t.oh*t.ow*n), col: make([]float32, t.colFloats(n)), region: make([]float32, t.regionFloats(n))}
-					b.Run(fmt.Sprintf("conv%d-%dx%d-b%d-split=%v", i+1, t.rows, len(t.rowC), n, split), func(b *testing.B) {
-						for b.Loop() {
-							if _, err := t.run(ws, src, n); err != nil {
-								b.Fatal(err)
-							}
+					for _, split := range []bool{false, true} {
+						t := *s
+						if !split {
+							t.regions = nil
 						}
-					})
+						ws := &workspace{a: src, b: make([]float32, t.rows*t.oh*t.ow*n), col: make([]float32, t.colFloats(n)), region: make([]float32, t.regionFloats(n))}
+						b.Run(fmt.Sprintf("%s-conv%d-%dx%d-b%d-split=%v", mode, i+1, t.rows, len(t.rowC), n, split), func(b *testing.B) {
+							for b.Loop() {
+								if _, err := t.run(ws, src, n); err != nil {
+									b.Fatal(err)
+								}
+							}
+						})
+					}
 				}
 			}
 		}

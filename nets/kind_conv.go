@@ -43,11 +43,7 @@ func init() {
 		graph: func(b *graphCtx) *graph.Node {
 			in, l := b.in, b.l
 			geom := workaround.ConvGeometry{InC: in.C, InH: in.H, InW: in.W, Kernel: l.Kernel, Stride: l.Stride, Padding: l.Padding}
-			conv := workaround.Conv2D
-			if _, masked := b.masks[l.Name+"/weight"]; masked {
-				conv = workaround.Conv2DIm2Col // keeps the 2:4 rows whole for the sparse Dot
-			}
-			return conv(b.x, maskedWeight(b.ctx, b.g, l.Name, b.masks), biasNode(b.ctx, b.g, l), geom)
+			return workaround.Conv2D(b.x, maskedWeight(b.ctx, b.g, l.Name, b.masks), biasNode(b.ctx, b.g, l), geom)
 		},
 	})
 }

@@ -52,10 +52,9 @@ func Conv2D(x, weight, bias *graph.Node, geom ConvGeometry) *graph.Node {
 	return conv2D(x, weight, bias, geom, UsesSplit(geom))
 }
 
-// Conv2DIm2Col is Conv2D as one im2col product whatever the padding. The fine-tuning of an
-// N:M-masked weight uses it: the weight's rows keep their 2:4 groups only whole, so the fast
-// Dot can run the product on the indexed kernel (sparseDot), which the split's column slices
-// would prevent.
+// Conv2DIm2Col is Conv2D as one im2col product whatever the padding (what the split is tested
+// against). An N:M-masked weight splits like any other: the split's column slices of a 2:4
+// weight are mostly zero, which the fast Dot's N:M path takes as well (sparseDot).
 func Conv2DIm2Col(x, weight, bias *graph.Node, geom ConvGeometry) *graph.Node {
 	return conv2D(x, weight, bias, geom, false)
 }

@@ -44,13 +44,17 @@ type cachedPlan struct {
 	m, k, lda int
 	trans     bool
 	plan      *gemm.DenseIndexPlan
+	loose     bool // plan built from a mostly-zero operand that is not 2:4 (mostlyZero)
+	noLoose   bool // the node's operand is not a fixed mostly-zero pattern: check only 2:4
 }
 
 // nodePlan returns the cached plan of node for this operand, refilled from a, or builds (and
 // caches) a new one when there is none, the geometry differs or the zero pattern changed; it
-// returns a nil plan when a is not 2:4 along its stored rows (atMostTwoOfFour). The refill
-// checks the pattern exactly, so a cached plan skips the 2:4 check. Call the returned unlock
-// when done with the plan.
+// returns a nil plan when a is neither 2:4 along its stored rows (atMostTwoOfFour) nor mostly
+// zero (mostlyZero, the 2:4 weight's columns of a padding region). A node whose mostly-zero
+// operand changed its zero pattern from one call to the next (a ReLU's activation or gradient)
+// is not tried that way again. The refill checks the pattern exactly, so a cached plan skips the
+// checks and any plan is exact. Call the returned unlock when done with the plan.
 func nodePlan(node unsafe.Pointer, transA bool, m, k int, a []float32, lda int) (*gemm.DenseIndexPlan, func(), error) {
 	planCacheMu.Lock()
 	e := planCache[node]
@@ -66,14 +70,21 @@ func nodePlan(node unsafe.Pointer, transA bool, m, k int, a []float32, lda int) 
 	if e.plan != nil && e.m == m && e.k == k && e.lda == lda && e.trans == transA && e.plan.Refill(a) {
 		return e.plan, e.mu.Unlock, nil
 	}
-	e.plan = nil
+	if e.plan != nil && e.loose {
+		e.noLoose = true // its zero pattern moved: an activation or a gradient, not a masked weight
+	}
+	e.plan, e.loose = nil, false
 	stored, width := m, k // the rows and row length of A as stored
 	if transA {
 		stored, width = k, m
 	}
 	if !atMostTwoOfFour(a, stored, width, lda) {
-		e.mu.Unlock()
-		return nil, nil, nil
+		if e.noLoose || !mostlyZero(a, stored, width, lda) {
+			e.noLoose = true
+			e.mu.Unlock()
+			return nil, nil, nil
+		}
+		e.loose = true
 	}
 	p, err := gemm.NewIndexPlanDense(a, lda, m, k, transA)
 	if err != nil {
@@ -142,8 +153,27 @@ func atMostTwoOfFour(a []float32, rows, width, ld int) bool {
 	return true
 }
 
+// maxLooseDensity is the largest share of non-zeros of an operand that is not 2:4 along its rows
+// but still runs on the indexed kernel (mostlyZero): a 2:4 weight's columns at a padding region's
+// taps (conv2DSplit) keep about half of their values, in groups the region's taps cut apart.
+const maxLooseDensity = 0.55
+
+// mostlyZero reports whether at most maxLooseDensity of a's stored values (rows x width, row
+// stride ld) are non-zero.
+func mostlyZero(a []float32, rows, width, ld int) bool {
+	nz := 0
+	for r := range rows {
+		for _, v := range a[r*ld : r*ld+width] {
+			if v != 0 {
+				nz++
+			}
+		}
+	}
+	return float64(nz) <= maxLooseDensity*float64(rows*width)
+}
+
 // sparseDot computes C = op(A)·B (m x n, k contracted) on the indexed kernel when A's storage is
-// 2:4 along its rows (atMostTwoOfFour): the forward W·X of a layer under a fixed 2:4 mask (A = W,
+// 2:4 along its rows or mostly zero (nodePlan): the forward W·X of a layer under a fixed 2:4 mask (A = W,
 // out x K) and its input gradient Wᵀ·dY (A = W read transposed, so the plan is built from W's
 // columns). Both then cost the kept weights' multiply-adds, about half the dense ones. The plan
 // is kept per graph node: the weights change every step but their mask does not, so a step

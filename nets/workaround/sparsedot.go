@@ -79,7 +79,9 @@ func nodePlan(node unsafe.Pointer, transA bool, m, k int, a []float32, lda int) 
 		stored, width = k, m
 	}
 	if !atMostTwoOfFour(a, stored, width, lda) {
-		if e.noLoose || !mostlyZero(a, stored, width, lda) {
+		// Only the padding-aware split makes such operands; with it off (HYBRIDPRUNE_CONVSPLIT=0)
+		// every product runs as before the split existed, so training stays bit for bit that.
+		if e.noLoose || convSplitOff || !mostlyZero(a, stored, width, lda) {
 			e.noLoose = true
 			e.mu.Unlock()
 			return nil, nil, nil

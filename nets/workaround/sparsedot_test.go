@@ -128,6 +128,9 @@ func TestSparseDotLeavesDenseAlone(t *testing.T) {
 // mask); once the pattern moves, as a ReLU's activation does, the node goes back to the dense
 // path and stays there, even for a mostly-zero operand.
 func TestSparseDotMostlyZero(t *testing.T) {
+	if convSplitOff {
+		t.Skipf("%s=0: the N:M path takes 2:4 operands only", ConvSplitEnvVar)
+	}
 	defer SetSparseDot(SetSparseDot(true))
 	rng := rand.New(rand.NewPCG(15, 16))
 	const out, k, n = 64, 301, 512
@@ -198,6 +201,9 @@ func unsafePointer(p *int) unsafe.Pointer { return unsafe.Pointer(p) }
 // cut the groups apart), the output and the gradients with respect to W and X match the dense
 // path to 1e-4 relative, and the weight gradient is zero off the mask, on every route.
 func TestSparseDotSplitConv(t *testing.T) {
+	if convSplitOff {
+		t.Skipf("%s=0: the N:M path takes 2:4 operands only", ConvSplitEnvVar)
+	}
 	RegisterDotVJP()
 	if err := InstallFastOps(); err != nil {
 		t.Fatal(err)

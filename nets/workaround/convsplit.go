@@ -11,8 +11,8 @@ import (
 // ConvSplitEnvVar turns the padding-aware convolution off ("0") or on (anything else, the
 // default), in training (Conv2D) and in the inference engine (sparse/engine). Off, training
 // runs every product as before the split existed (the fast Dot's N:M path then takes 2:4
-// operands only), bit for bit: a VGG16 epoch at commit b5a6ee4's successor gives the weights of
-// commit 681f4d4's, so a grid whose stored rows predate the split can be resumed.
+// operands only), bit for bit: a VGG16 epoch with it off gives the weights that
+// commit 681f4d4 gave (checked 2026-12-03), so a grid whose stored rows predate the split resumes.
 const ConvSplitEnvVar = "HYBRIDPRUNE_CONVSPLIT"
 
 // minSplitSaving is the smallest share of a convolution's im2col multiply-adds that the

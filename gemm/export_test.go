@@ -7,6 +7,3 @@ func SetIndexChunkTiles(n int) int {
 	indexChunkTiles = n
 	return prev
 }
-
-// CountNonZeros exposes countNonZeros (the pattern check of DenseIndexPlan.Refill) to the tests.
-func CountNonZeros(x []float32) int { return countNonZeros(x) }

@@ -20,6 +20,11 @@ func countNonZeros(x []float32) int {
 	return cnt + nonZerosGo(x[n8:])
 }
 
+// CountNonZeros returns the number of non-zero values of x (-0 counts as zero, NaN as
+// non-zero) on the route's vector loop: the pattern check of DenseIndexPlan.Refill, and of
+// callers deciding whether an operand is sparse enough for an indexed plan.
+func CountNonZeros(x []float32) int { return countNonZeros(x) }
+
 // nonZerosGo is countNonZeros' portable loop, without a branch per value (a weight's zeros are
 // scattered, so a branch would mispredict half the time).
 func nonZerosGo(x []float32) int {

@@ -165,11 +165,7 @@ const maxLooseDensity = 0.55
 func mostlyZero(a []float32, rows, width, ld int) bool {
 	nz := 0
 	for r := range rows {
-		for _, v := range a[r*ld : r*ld+width] {
-			if v != 0 {
-				nz++
-			}
-		}
+		nz += gemm.CountNonZeros(a[r*ld : r*ld+width])
 	}
 	return float64(nz) <= maxLooseDensity*float64(rows*width)
 }

@@ -42,11 +42,11 @@ func (s *convStep) planRegions(wt []float32, mode Mode, opts Options, info *Laye
 	if opts.Unsplit || os.Getenv(workaround.ConvSplitEnvVar) == "0" { // off in training and here
 		return nil
 	}
-	return s.splitRegions(wt, mode, opts, info, minSplitSaving, maxSplitRegions, minSplitColumns)
+	return s.splitRegions(wt, mode, info, minSplitSaving, maxSplitRegions, minSplitColumns)
 }
 
 // splitRegions is planRegions with its limits given.
-func (s *convStep) splitRegions(wt []float32, mode Mode, opts Options, info *LayerInfo, minSaving float64, maxRegions, minColumns int) error {
+func (s *convStep) splitRegions(wt []float32, mode Mode, info *LayerInfo, minSaving float64, maxRegions, minColumns int) error {
 	if s.pad == 0 || s.direct || len(s.rowC)*s.rows != len(wt) {
 		return nil
 	}

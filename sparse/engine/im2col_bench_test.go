@@ -171,7 +171,7 @@ func BenchmarkConvSplit(b *testing.B) {
 				s := testConvStepMode(b, in[i], sizes[i], sizes[i], widths[i], kernels[i], 1, pads[i], mode)
 				wt := testWeights(s.rows, len(s.rowC), mode) // the step's K order: width order, the layer's own
 				// Split wherever there is padding, at every batch size (the engine's limits aside).
-				if err := s.splitRegions(wt, mode, Options{N: 2, M: 4}, &LayerInfo{Name: "c"}, 0, 1<<20, 1); err != nil || s.regions == nil {
+				if err := s.splitRegions(wt, mode, &LayerInfo{Name: "c"}, 0, 1<<20, 1); err != nil || s.regions == nil {
 					b.Fatalf("conv%d: not split (%v)", i+1, err)
 				}
 				for _, n := range []int{8, 32, 128} {

@@ -1,6 +1,7 @@
 // Package gemm is hybridprune's low-level float32 matrix product: the dense SGEMM (blocked and
 // packed, BLIS-style), the indexed micro-kernel the sparse formats of package sparse build on,
-// the packing routines, the CPU dispatch between micro-kernel routes, and the goroutine split.
+// the packing routines, the CPU dispatch between micro-kernel routes, and the goroutine split
+// (Parallel, on a pool of workers that spin between calls instead of parking: pool.go).
 // It imports nothing of the module; nets (the training executors) and sparse (the formats and
 // the inference engine) both build on it, the way gonum's mat builds on blas/gonum.
 //

@@ -50,7 +50,7 @@ func SGEMMT(transA, transB bool, m, n, k int, a []float32, lda int, b []float32,
 	}
 	pa := packAll(a, lda, m, k, transA)
 	defer PutFloats(pa)
-	mulPacked(m, n, k, *pa, bOperand{b: b, ldb: ldb}, transB, nil, k, c, ldc)
+	mulPacked(Threads(), m, n, k, *pa, bOperand{b: b, ldb: ldb}, transB, nil, k, c, ldc)
 	return nil
 }
 
@@ -71,6 +71,23 @@ func MatMul(m, n, k int, a, b, c []float32) error {
 type PackedMatrix struct {
 	rows, k int
 	data    []float32
+	serial  bool // products run on the calling goroutine only (Serial)
+}
+
+// Serial returns a view of p, sharing its packed data, whose products run on the calling
+// goroutine only: for callers that run several products side by side themselves.
+func (p *PackedMatrix) Serial() *PackedMatrix {
+	q := *p
+	q.serial = true
+	return &q
+}
+
+// workers returns the goroutines a product of p may use.
+func (p *PackedMatrix) workers() int {
+	if p.serial {
+		return 1
+	}
+	return Threads()
 }
 
 // Pack packs the contiguous row-major rows x k matrix a for repeated products.
@@ -90,7 +107,7 @@ func (p *PackedMatrix) MatMul(b []float32, n int, c []float32) error {
 	if err := CheckGEMM(p.rows, n, p.k, nil, -1, b, n, c, n); err != nil {
 		return fmt.Errorf("gemm: PackedMatrix.MatMul: %w", err)
 	}
-	MulPacked(p.rows, n, p.k, p.data, b, n, nil, p.k, c, n)
+	mulPacked(p.workers(), p.rows, n, p.k, p.data, bOperand{b: b, ldb: n}, false, nil, p.k, c, n)
 	return nil
 }
 
@@ -99,7 +116,7 @@ func (p *PackedMatrix) MatMulRows(src RowSource, n int, c []float32) error {
 	if err := checkRowsProduct(src, p.rows, n, c); err != nil {
 		return fmt.Errorf("gemm: PackedMatrix.MatMulRows: %w", err)
 	}
-	mulPacked(p.rows, n, p.k, p.data, bOperand{src: src}, false, nil, p.k, c, n)
+	mulPacked(p.workers(), p.rows, n, p.k, p.data, bOperand{src: src}, false, nil, p.k, c, n)
 	return nil
 }
 
@@ -188,12 +205,12 @@ func packAll(a []float32, lda, m, k int, trans bool) *[]float32 {
 // row p of the logical B is row bRows[p] of b (the group-wise gather), and
 // bRowsTotal is the number of rows b holds; otherwise bRowsTotal == k.
 func MulPacked(m, n, k int, pa, b []float32, ldb int, bRows []int32, bRowsTotal int, c []float32, ldc int) {
-	mulPacked(m, n, k, pa, bOperand{b: b, ldb: ldb}, false, bRows, bRowsTotal, c, ldc)
+	mulPacked(Threads(), m, n, k, pa, bOperand{b: b, ldb: ldb}, false, bRows, bRowsTotal, c, ldc)
 }
 
-// mulPacked is MulPacked for either kind of B, reading B transposed (stored n x k, a slice)
-// when transB is set (bRows must then be nil).
-func mulPacked(m, n, k int, pa []float32, bo bOperand, transB bool, bRows []int32, bRowsTotal int, c []float32, ldc int) {
+// mulPacked is MulPacked on up to threads goroutines for either kind of B, reading B
+// transposed (stored n x k, a slice) when transB is set (bRows must then be nil).
+func mulPacked(threads, m, n, k int, pa []float32, bo bOperand, transB bool, bRows []int32, bRowsTotal int, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -211,7 +228,7 @@ func mulPacked(m, n, k int, pa []float32, bo bOperand, transB bool, bRows []int3
 	tiles, panels := CeilDiv(m, DenseRows), CeilDiv(n, DenseCols)
 	mPad := tiles * DenseRows
 	kb := kBlock(k)
-	g := SplitGrid(tiles, panels, Threads())
+	g := SplitGrid(tiles, panels, threads)
 	Parallel(g.Workers(), func(w int) {
 		t0, t1 := g.RowRange(w)
 		q0, q1 := g.ColRange(w)

@@ -29,6 +29,23 @@ type IndexPlan struct {
 	offs    []uint16
 	stored  int // values stored before per-tile padding
 	label   string
+	serial  bool // products run on the calling goroutine only (Serial)
+}
+
+// Serial returns a view of p, sharing its plan (and so its values), whose products run on the
+// calling goroutine only: for callers that run several products side by side themselves.
+func (p *IndexPlan) Serial() *IndexPlan {
+	q := *p
+	q.serial = true
+	return &q
+}
+
+// workers returns the goroutines a product of p may use.
+func (p *IndexPlan) workers() int {
+	if p.serial {
+		return 1
+	}
+	return Threads()
 }
 
 // Dims returns the shape (rows, k) of the weight matrix the plan multiplies.
@@ -162,7 +179,7 @@ func (p *IndexPlan) run(b bOperand, n int, c []float32) {
 		return
 	}
 	panels := CeilDiv(n, IndexCols)
-	g := SplitGrid(p.tiles, panels, Threads())
+	g := SplitGrid(p.tiles, panels, p.workers())
 	blockSize := p.kb * IndexStride // floats of one K block's packed panel
 	Parallel(g.Workers(), func(w int) {
 		t0, t1 := g.RowRange(w)
@@ -244,7 +261,7 @@ func (p *IndexPlan) runBlock(kr *Route, blk, t0, t1, q, n int, c, panel []float3
 // row tiles over all K blocks in a scratch C of width columns (only the strips that hold
 // output are computed), then copies the n valid columns out.
 func (p *IndexPlan) runNarrow(kr *Route, b bOperand, n int, c []float32, width int) {
-	g := SplitGrid(p.tiles, 1, Threads())
+	g := SplitGrid(p.tiles, 1, p.workers())
 	Parallel(g.Workers(), func(w int) {
 		t0, t1 := g.RowRange(w)
 		if t0 == t1 {

@@ -25,11 +25,15 @@ func Threads() int {
 	return runtime.GOMAXPROCS(0)
 }
 
-// Parallel runs fn(0..workers-1) concurrently and waits; worker 0 runs on the
-// calling goroutine.
+// Parallel runs fn(0..workers-1) concurrently and waits; worker 0 runs on the calling
+// goroutine. The others run on the pool's goroutines when it is free (see pool), else on new
+// goroutines (a Parallel inside a worker, or two at once).
 func Parallel(workers int, fn func(w int)) {
 	if workers <= 1 {
 		fn(0)
+		return
+	}
+	if thePool.run(workers, fn) {
 		return
 	}
 	var wg sync.WaitGroup

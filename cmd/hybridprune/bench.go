@@ -61,6 +61,7 @@ func benchMain(args []string, out io.Writer) error {
 	python := fs.String("python", "/usr/bin/python3", "python interpreter for -torch")
 	script := fs.String("torch-script", "bench/infer_torch.py", "PyTorch script for -torch (relative to the working directory)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the engine timing (the filter/hybrid rows) to this file (go tool pprof)")
+	traceOut := fs.String("trace", "", "write a Go execution trace of the engine timing to this file (go tool trace; bench/trace_idle.py reads it)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -133,6 +134,11 @@ func benchMain(args []string, out io.Writer) error {
 		return err
 	}
 	defer stop()
+	stopTrace, err := startTrace(*traceOut)
+	if err != nil {
+		return err
+	}
+	defer stopTrace()
 	rng := rand.New(rand.NewPCG(*seed, 3))
 	for _, batch := range batches {
 		x := make([]float32, batch*spec.Input.Size())

@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/hybridprune/hybridprune/gemm"
 	"github.com/hybridprune/hybridprune/layout"
@@ -22,6 +24,12 @@ const (
 	minSplitSaving  = 0.45
 	maxSplitRegions = 4
 	minSplitColumns = 128
+	// minSideBySideColumns is minSplitColumns for regions that run side by side (sideBySide),
+	// one start of the threads per layer. AlexNet-CIFAR on a Zen 4, 2 threads, ms per batch of
+	// the filter-only / hybrid models with half the filters: at batch 32 (32 columns per region)
+	// 1.40-1.47 / 1.00-1.02 split against 1.66-1.69 / 1.19-1.29 not; at batch 8 0.56-0.57 /
+	// 0.45 against 0.61 / 0.49 (three rounds each).
+	minSideBySideColumns = 8
 )
 
 // convRegion is a rectangle of a conv's output positions [oy0, oy1) x [ox0, ox1) whose windows
@@ -32,6 +40,7 @@ type convRegion struct {
 	oy0, oy1, ox0, ox1 int
 	rows               []int32
 	gemm               convMatrix
+	serial             convMatrix // gemm's products on the calling goroutine only (sideBySide)
 }
 
 // planRegions gives s one product per padding region when the regions skip at least
@@ -88,13 +97,14 @@ func (s *convStep) splitRegions(wt []float32, mode Mode, info *LayerInfo, minSav
 		if err != nil {
 			return fmt.Errorf("engine: layer %q: padding region %d: %w", info.Name, i, err)
 		}
-		r.gemm = mm
+		r.gemm, r.serial = mm, serialMatrix(mm)
 	}
 	least := s.oh * s.ow // positions of the smallest region
 	for _, r := range regions {
 		least = min(least, (r.oy1-r.oy0)*(r.ox1-r.ox0))
 	}
 	s.regions, s.splitBatch = regions, max(1, (minColumns+least-1)/least)
+	s.sideBatch = min(s.splitBatch, max(1, (minSideBySideColumns+least-1)/least))
 	info.Regions, info.PaddingSkipped = len(regions), saving
 	return nil
 }
@@ -112,14 +122,39 @@ func regionMatrix(sub []float32, rows, k int, mode Mode) (convMatrix, error) {
 	return gemm.Pack(sub, rows, k)
 }
 
-// splitAt reports whether run uses the regions at batch n.
-func (s *convStep) splitAt(n int) bool {
-	return s.regions != nil && n >= s.splitBatch
+// serialMatrix returns the view of a region's matrix whose products run on the calling goroutine.
+func serialMatrix(m convMatrix) convMatrix {
+	switch m := m.(type) {
+	case *gemm.PackedMatrix:
+		return m.Serial()
+	case *gemm.DenseIndexPlan:
+		return m.IndexPlan.Serial()
+	}
+	panic(fmt.Sprintf("engine: no serial view of %T", m))
 }
 
-// regionFloats returns the floats of the largest region's result at batch n (0 unless split).
+// splitAt reports whether run uses the regions at batch n: from splitBatch on, or from sideBatch
+// on when they run side by side.
+func (s *convStep) splitAt(n int) bool {
+	if s.regions == nil {
+		return false
+	}
+	if n >= s.splitBatch {
+		return true
+	}
+	_, workers := s.sideBySide(gemm.Threads())
+	return n >= s.sideBatch && workers > 1
+}
+
+// mightSplit reports whether run may use the regions at batch n, on some number of threads.
+func (s *convStep) mightSplit(n int) bool {
+	return s.regions != nil && n >= s.sideBatch
+}
+
+// regionFloats returns the floats of the largest region's result at batch n (0 unless it might
+// split).
 func (s *convStep) regionFloats(n int) int {
-	if !s.splitAt(n) {
+	if !s.mightSplit(n) {
 		return 0
 	}
 	f := 0
@@ -141,42 +176,128 @@ func (s *convStep) regionColFloats(n int) int {
 	return f
 }
 
-// runSplit is run by regions: each region's product lands in ws.region, then is copied into its
-// output rows and columns of dst (rows x oh*ow*n, columns (oy, ox, image)).
+// runSplit is run by regions, bias and ReLU included (run adds no epilogue after it). When the
+// regions split evenly over the workers (sideBySide), each worker runs whole regions with serial
+// products: one start of the threads per layer instead of three per region, and no B panel
+// packed twice (a region of 128 columns is one panel of the indexed kernel, which two workers
+// otherwise split by rows, each packing it). Otherwise the regions run one after another, each
+// product on all the workers, its result landing in ws.region.
 func (s *convStep) runSplit(ws *workspace, src, dst []float32, n int) error {
-	nn := n * s.oh * s.ow
 	full := im2colRows{s: s, src: src, n: n}
-	for i := range s.regions {
-		r := &s.regions[i]
-		wx := (r.ox1 - r.ox0) * n
-		cols := (r.oy1 - r.oy0) * wx
-		out := ws.region[:s.rows*cols]
-		rows := regionRows{full: full, r: r, wx: wx}
-		var err error
-		if f := len(r.rows) * cols; f*4 <= maxColBytes {
-			col := ws.col[:f]
-			parallelFor(len(r.rows), func(lo, hi int) {
-				for j := lo; j < hi; j++ {
-					rows.Row(col[j*cols:(j+1)*cols], j, 0)
-				}
-			})
-			err = r.gemm.MatMul(col, cols, out)
-		} else {
-			err = r.gemm.MatMulRows(rows, cols, out)
-		}
-		if err != nil {
-			return fmt.Errorf("padding region %d: %w", i, err)
-		}
-		parallelFor(s.rows, func(lo, hi int) {
-			for o := lo; o < hi; o++ {
-				for y := range r.oy1 - r.oy0 {
-					at := o*nn + (r.oy0+y)*s.ow*n + r.ox0*n
-					copy(dst[at:at+wx], out[o*cols+y*wx:o*cols+(y+1)*wx])
+	if owner, workers := s.sideBySide(gemm.Threads()); workers > 1 {
+		errs := make([]error, workers)
+		gemm.Parallel(workers, func(w int) {
+			for i := range s.regions {
+				if owner[i] == w && errs[w] == nil {
+					errs[w] = s.runRegionSerial(i, full, dst, n)
 				}
 			}
 		})
+		return errors.Join(errs...)
+	}
+	for i := range s.regions {
+		r := &s.regions[i]
+		out := ws.region[:s.rows*r.columns(n)]
+		if err := s.regionProduct(r, r.gemm, full, n, ws.col, out, parallelFor); err != nil {
+			return fmt.Errorf("padding region %d: %w", i, err)
+		}
+		parallelFor(s.rows, func(lo, hi int) { s.placeRegion(r, out, dst, n, lo, hi) })
 	}
 	return nil
+}
+
+// runRegionSerial is region i of runSplit on the calling goroutine: its product (with pooled
+// buffers, so that workers run regions side by side) placed into dst with bias and ReLU.
+func (s *convStep) runRegionSerial(i int, full im2colRows, dst []float32, n int) error {
+	r := &s.regions[i]
+	outp := gemm.GetFloats(s.rows * r.columns(n))
+	defer gemm.PutFloats(outp)
+	colp := gemm.GetFloats(maxColBytes / 4)
+	defer gemm.PutFloats(colp)
+	serial := func(total int, fn func(lo, hi int)) { fn(0, total) }
+	if err := s.regionProduct(r, r.serial, full, n, *colp, *outp, serial); err != nil {
+		return fmt.Errorf("padding region %d: %w", i, err)
+	}
+	s.placeRegion(r, *outp, dst, n, 0, s.rows)
+	return nil
+}
+
+// columns returns the region's output columns at batch n (its positions x the batch).
+func (r *convRegion) columns(n int) int { return (r.oy1 - r.oy0) * (r.ox1 - r.ox0) * n }
+
+// regionProduct computes region r's product with its weights m into out (rows x columns): when
+// its im2col matrix fits maxColBytes it is written out into col first, its rows split by
+// forRows (parallelFor, or serial inside a worker), else B is packed straight from the
+// activation.
+func (s *convStep) regionProduct(r *convRegion, m convMatrix, full im2colRows, n int, col, out []float32, forRows func(int, func(lo, hi int))) error {
+	cols := r.columns(n)
+	rows := regionRows{full: full, r: r, wx: (r.ox1 - r.ox0) * n}
+	if f := len(r.rows) * cols; f*4 <= maxColBytes {
+		col = col[:f]
+		forRows(len(r.rows), func(lo, hi int) {
+			for j := lo; j < hi; j++ {
+				rows.Row(col[j*cols:(j+1)*cols], j, 0)
+			}
+		})
+		return m.MatMul(col, cols, out)
+	}
+	return m.MatMulRows(rows, cols, out)
+}
+
+// placeRegion copies rows [lo, hi) of region r's product out (rows x its columns) into their
+// output columns of dst (rows x oh*ow*n, columns (oy, ox, image)), adding the bias and applying
+// the ReLU on the way.
+func (s *convStep) placeRegion(r *convRegion, out, dst []float32, n, lo, hi int) {
+	nn, wx := n*s.oh*s.ow, (r.ox1-r.ox0)*n
+	cols := (r.oy1 - r.oy0) * wx
+	for o := lo; o < hi; o++ {
+		b := s.bias[o]
+		for y := range r.oy1 - r.oy0 {
+			at := o*nn + (r.oy0+y)*s.ow*n + r.ox0*n
+			d, v := dst[at:at+wx], out[o*cols+y*wx:o*cols+(y+1)*wx]
+			if s.relu {
+				for i := range d {
+					d[i] = max(v[i]+b, 0)
+				}
+			} else {
+				for i := range d {
+					d[i] = v[i] + b
+				}
+			}
+		}
+	}
+}
+
+// maxSideBySideImbalance is the most the busiest worker's multiply-adds may exceed an even share
+// for the regions to run side by side (sideBySide).
+const maxSideBySideImbalance = 1.1
+
+// sideBySide assigns the regions to up to threads workers, the largest first to the least
+// loaded (owner[i] is region i's worker), and returns the workers used; 0 when fewer than two
+// workers would run or the busiest would do more than maxSideBySideImbalance times an even
+// share, in which case the regions run one after another.
+func (s *convStep) sideBySide(threads int) (owner []int, workers int) {
+	workers = min(threads, len(s.regions))
+	if workers < 2 {
+		return nil, 0
+	}
+	owner, macs, order := make([]int, len(s.regions)), make([]int, len(s.regions)), make([]int, len(s.regions))
+	total := 0
+	for i, r := range s.regions {
+		macs[i] = len(r.rows) * (r.oy1 - r.oy0) * (r.ox1 - r.ox0)
+		order[i] = i
+		total += macs[i]
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return macs[b] - macs[a] })
+	load := make([]int, workers)
+	for _, i := range order {
+		w := slices.Index(load, slices.Min(load))
+		owner[i], load[w] = w, load[w]+macs[i]
+	}
+	if float64(slices.Max(load)) > maxSideBySideImbalance*float64(total)/float64(workers) {
+		return nil, 0
+	}
+	return owner, workers
 }
 
 // regionRows is a region's im2col matrix as a gemm.RowSource: row j is the step's im2col row

@@ -52,7 +52,9 @@
 // # Threads and buffers
 //
 // The GEMMs run on gemm.Threads() goroutines (gemm.SetThreads); the im2col
-// rows, padding, the bias/ReLU epilogue, pooling and flatten are split the same way.
+// rows, padding, the bias/ReLU epilogue, pooling and flatten are split the same way, all on
+// gemm.Parallel's pool of spinning workers. A conv split into padding regions that divide
+// evenly over the threads runs whole regions per worker, each product serial (convsplit.go).
 // Residual networks (nets.Spec Input, add, global average pool) keep the
 // outputs later layers read out of order in slots shared by non-overlapping
 // lifetimes (residual.go); a ReLU after an add is fused into it.

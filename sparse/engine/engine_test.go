@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/hybridprune/hybridprune/gemm"
 	"github.com/hybridprune/hybridprune/nets"
 	"github.com/hybridprune/hybridprune/pruner"
 	"github.com/hybridprune/hybridprune/sparse"
@@ -438,20 +439,26 @@ func TestEngineSplitMatchesUnsplit(t *testing.T) {
 				t.Errorf("%s Unsplit: %s", c.name, l)
 			}
 		}
-		for _, n := range []int{1, 5, 128, 131} {
+		for _, n := range []int{1, 5, 9, 128, 131} { // 9: split only side by side (2 threads)
 			x := randomInput(c.spec, n, uint64(n))
 			ref, err := nets.Forward(c.spec, c.w, x, n)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, net := range []*Net{split, whole} {
-				got, err := net.Forward(x, n)
-				if err != nil {
-					t.Fatalf("%s batch %d: %v", c.name, n, err)
+			// 2 threads: the four regions of conv3-5 run side by side; 1 and 3: one after
+			// another (3 would leave one worker twice the others' share).
+			for _, threads := range []int{2, 1, 3} {
+				prev := gemm.SetThreads(threads)
+				for _, net := range []*Net{split, whole} {
+					got, err := net.Forward(x, n)
+					if err != nil {
+						t.Fatalf("%s batch %d: %v", c.name, n, err)
+					}
+					if e := relErr(t, got, ref); !(e <= tol) {
+						t.Errorf("%s batch %d, %d threads: relative error %.3g vs reference (%v)", c.name, n, threads, e, net.Layers())
+					}
 				}
-				if e := relErr(t, got, ref); !(e <= tol) {
-					t.Errorf("%s batch %d: relative error %.3g vs reference (%v)", c.name, n, e, net.Layers())
-				}
+				gemm.SetThreads(prev)
 			}
 		}
 	}

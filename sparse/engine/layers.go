@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"sync"
 
 	"github.com/hybridprune/hybridprune/gemm"
 	"github.com/hybridprune/hybridprune/layout"
@@ -11,7 +10,7 @@ import (
 )
 
 // parallelFor splits [0, total) into gemm.Threads() contiguous chunks and
-// runs fn on each concurrently (the first on the calling goroutine).
+// runs fn on each concurrently (the first on the calling goroutine; gemm.Parallel).
 func parallelFor(total int, fn func(lo, hi int)) {
 	t := min(gemm.Threads(), total)
 	if t <= 1 {
@@ -20,16 +19,7 @@ func parallelFor(total int, fn func(lo, hi int)) {
 		}
 		return
 	}
-	var wg sync.WaitGroup
-	wg.Add(t - 1)
-	for i := 1; i < t; i++ {
-		go func() {
-			defer wg.Done()
-			fn(total*i/t, total*(i+1)/t)
-		}()
-	}
-	fn(0, total/t)
-	wg.Wait()
+	gemm.Parallel(t, func(i int) { fn(total*i/t, total*(i+1)/t) })
 }
 
 // epilogue adds bias[r] to row r of the rows x cols matrix c and applies ReLU
@@ -69,6 +59,7 @@ type convStep struct {
 	colPerImg      int
 	regions        []convRegion // one product per padding region (planRegions); nil: one product
 	splitBatch     int          // the smallest batch at which run uses the regions (splitAt)
+	sideBatch      int          // the same when they run side by side (sideBySide)
 }
 
 // newConvStep permutes the (folded) OIHW weights into opts.Order, prepares
@@ -138,15 +129,17 @@ func newConvStep(l nets.Layer, in, out nets.Shape, wt, bias []float32, relu bool
 // 0.54 ms written out and 0.69-0.72 ms packed from the activation.
 const maxColBytes = 256 << 10
 
-// colFloats returns the floats of the im2col matrix run writes out at batch n (0: none).
+// colFloats returns the floats of the im2col matrix run writes out at batch n (0: none), split
+// or not: whether it splits below splitBatch depends on the threads of the call (splitAt).
 func (s *convStep) colFloats(n int) int {
-	if s.splitAt(n) {
-		return s.regionColFloats(n)
+	f := 0
+	if s.mightSplit(n) {
+		f = s.regionColFloats(n)
 	}
-	if f := s.colPerImg * n; f*4 <= maxColBytes {
-		return f
+	if g := s.colPerImg * n; g*4 <= maxColBytes && (s.regions == nil || n < s.splitBatch) {
+		f = max(f, g)
 	}
-	return 0
+	return f
 }
 
 func (s *convStep) run(ws *workspace, src []float32, n int) ([]float32, error) {
@@ -155,10 +148,13 @@ func (s *convStep) run(ws *workspace, src []float32, n int) ([]float32, error) {
 	var err error
 	switch {
 	case s.splitAt(n):
-		err = s.runSplit(ws, src, dst, n)
+		if err = s.runSplit(ws, src, dst, n); err != nil {
+			return nil, fmt.Errorf("layer %q: %w", s.name, err)
+		}
+		return dst, nil // runSplit adds the bias and applies the ReLU
 	case s.direct:
 		err = s.gemm.MatMul(src, nn, dst)
-	case s.colFloats(n) > 0:
+	case s.colPerImg*n*4 <= maxColBytes: // the im2col matrix written out (colFloats)
 		col, rows := ws.col[:len(s.rowC)*nn], im2colRows{s: s, src: src, n: n}
 		parallelFor(len(s.rowC), func(lo, hi int) {
 			for j := lo; j < hi; j++ {

@@ -103,7 +103,7 @@ func (s *convStep) splitRegions(wt []float32, mode Mode, info *LayerInfo, minSav
 	for _, r := range regions {
 		least = min(least, (r.oy1-r.oy0)*(r.ox1-r.ox0))
 	}
-	s.regions, s.splitBatch = regions, max(1, (minColumns+least-1)/least)
+	s.regions, s.least, s.splitBatch = regions, least, max(1, (minColumns+least-1)/least)
 	s.sideBatch = min(s.splitBatch, max(1, (minSideBySideColumns+least-1)/least))
 	info.Regions, info.PaddingSkipped = len(regions), saving
 	return nil
@@ -134,16 +134,21 @@ func serialMatrix(m convMatrix) convMatrix {
 }
 
 // splitAt reports whether run uses the regions at batch n: from splitBatch on, or from sideBatch
-// on when they run side by side.
+// on when they run side by side and the route has narrow kernels as wide as the smallest region
+// (the portable route has none: there a region of 8 columns costs a full 64- or 128-column
+// tile, and AlexNet's filter-only model at batch 8 ran 73 ms split against 44 not).
 func (s *convStep) splitAt(n int) bool {
-	if s.regions == nil {
+	if s.regions == nil || n < s.sideBatch {
 		return false
 	}
 	if n >= s.splitBatch {
 		return true
 	}
+	if gemm.Current().NarrowWidth(s.least*n) == 0 {
+		return false
+	}
 	_, workers := s.sideBySide(gemm.Threads())
-	return n >= s.sideBatch && workers > 1
+	return workers > 1
 }
 
 // mightSplit reports whether run may use the regions at batch n, on some number of threads.

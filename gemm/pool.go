@@ -1,25 +1,61 @@
 package gemm
 
 import (
+	"fmt"
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sys/cpu"
 )
 
-// spinFor is how long a pool worker keeps polling for its next task after finishing one before
-// it parks. A parked goroutine's thread sleeps in the kernel, and on a virtual machine its
-// virtual CPU halts: waking it took 25 µs at the median, 160 µs at the 90th percentile and
-// 1.3 ms at the 99th on a 2-core Zen 4 VM (a Go execution trace of the engine's hybrid AlexNet at
-// batch 128), while the products between two wake-ups run for 50-500 µs, so worker 0 ran its
-// share and often the other's alone. OpenMP runtimes spin in the same way between parallel
-// regions (GOMP_SPINCOUNT, KMP_BLOCKTIME).
-const spinFor = 500 * time.Microsecond
+// DefaultSpin is how long a pool worker keeps polling for its next task after finishing one
+// before it parks, unless SetSpin or $HYBRIDPRUNE_SPIN says otherwise. A parked goroutine's
+// thread sleeps in the kernel, and on a virtual machine its virtual CPU halts: waking it took
+// 25 µs at the median, 160 µs at the 90th percentile and 1.3 ms at the 99th on a 2-core Zen 4 VM
+// (a Go execution trace of the engine's hybrid AlexNet at batch 128), while the products between
+// two wake-ups run for 50-500 µs, so worker 0 often ran its share and the other's alone. OpenMP
+// runtimes spin in the same way between parallel regions (GOMP_SPINCOUNT, KMP_BLOCKTIME).
+const DefaultSpin = 500 * time.Microsecond
+
+// SpinEnv is the environment variable that sets the pool workers' polling time at program start,
+// as a Go duration ("200us", "2ms"); "0" parks them at once after each task (OpenMP's
+// OMP_WAIT_POLICY=passive), for a machine whose cores other processes need. A value that does
+// not parse leaves DefaultSpin in place and is reported by EnvError.
+const SpinEnv = "HYBRIDPRUNE_SPIN"
+
+var (
+	spinNS     atomic.Int64
+	spinEnvErr error
+)
+
+func init() {
+	spinNS.Store(int64(DefaultSpin))
+	if v := os.Getenv(SpinEnv); v != "" {
+		d, err := time.ParseDuration(v)
+		if err == nil && d < 0 {
+			err = fmt.Errorf("negative")
+		}
+		if err != nil {
+			spinEnvErr = fmt.Errorf("gemm: $%s=%q is not a duration >= 0 such as 500us or 0: %w", SpinEnv, v, err)
+			return
+		}
+		spinNS.Store(int64(d))
+	}
+}
+
+// SetSpin sets how long the pool workers poll for a task before they park (d <= 0: park at once)
+// and returns the previous setting.
+func SetSpin(d time.Duration) time.Duration {
+	return time.Duration(spinNS.Swap(int64(max(d, 0))))
+}
 
 // pool is the goroutines that run Parallel's workers 1..n-1, started on first use and kept: a
 // Parallel hands each its task through an atomic slot, and a worker that is still spinning
 // picks it up within a few hundred nanoseconds. One Parallel uses the pool at a time (busy);
-// while it does, another runs on new goroutines as before.
+// while it does, another (concurrent, or nested inside a worker) runs on new goroutines.
 type pool struct {
 	busy    sync.Mutex
 	workers []*poolWorker
@@ -28,11 +64,12 @@ type pool struct {
 var thePool pool
 
 // poolWorker is one pool goroutine: task is the next task (nil: none), parked is set while it
-// waits on wake.
+// waits on wake. The padding keeps two workers' slots off one cache line.
 type poolWorker struct {
 	task   atomic.Pointer[poolTask]
 	parked atomic.Bool
 	wake   chan struct{}
+	_      cpu.CacheLinePad
 }
 
 // poolTask is worker w's share of one Parallel call.
@@ -67,17 +104,17 @@ func (p *pool) run(workers int, fn func(w int)) bool {
 		if pw.parked.Load() {
 			select {
 			case pw.wake <- struct{}{}:
-			default:
+			default: // a wake-up is already pending
 			}
 		}
 	}
 	fn(0)
 	// Wait spinning while the others finish (their shares are as long as this one's), then
 	// parked.
-	start := time.Now()
+	start, spin := time.Now(), time.Duration(spinNS.Load())
 	for i := 0; left.Load() > 0; i++ {
 		if i%64 == 63 {
-			if time.Since(start) > spinFor {
+			if time.Since(start) > spin {
 				break
 			}
 			runtime.Gosched()
@@ -87,19 +124,22 @@ func (p *pool) run(workers int, fn func(w int)) bool {
 	return true
 }
 
-// loop runs the worker's tasks: after each it polls its slot for spinFor (yielding the thread to
-// any other runnable goroutine every few polls), then parks until woken.
+// loop runs the worker's tasks: after each it polls its slot for the spin time (yielding the
+// thread to any other runnable goroutine every few polls), then parks until woken.
 func (pw *poolWorker) loop() {
+	// loop returns only when a task ends its goroutine (runtime.Goexit, as t.FailNow does):
+	// a new goroutine takes the worker over, or the next Parallel would wait for it forever.
+	defer func() { go pw.loop() }()
 	for {
-		last := time.Now()
+		last, spin := time.Now(), time.Duration(spinNS.Load())
 		for i := 0; ; i++ {
-			if t := pw.task.Swap(nil); t != nil {
-				t.run()
-				last, i = time.Now(), 0
+			if pw.task.Load() != nil { // read-only polling: the line stays shared until a task lands
+				pw.task.Swap(nil).run()
+				last, spin, i = time.Now(), time.Duration(spinNS.Load()), 0
 				continue
 			}
 			if i%64 == 63 {
-				if time.Since(last) > spinFor {
+				if time.Since(last) > spin {
 					break
 				}
 				runtime.Gosched()
@@ -108,6 +148,10 @@ func (pw *poolWorker) loop() {
 		pw.parked.Store(true)
 		if t := pw.task.Swap(nil); t != nil { // stored before parked was set
 			pw.parked.Store(false)
+			select {
+			case <-pw.wake: // the token its Parallel may have sent meanwhile
+			default:
+			}
 			t.run()
 			continue
 		}

@@ -1,6 +1,7 @@
 package gemm
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -45,6 +46,28 @@ func TestParallelRunsEveryWorkerOnce(t *testing.T) {
 	if got := inner.Load(); got != 6 {
 		t.Errorf("nested Parallel ran %d inner workers, want 6", got)
 	}
-	time.Sleep(3 * spinFor) // the pool's workers park
+	time.Sleep(3 * DefaultSpin) // the pool's workers park
 	check(4)
+	// A worker whose task ends its goroutine (t.FailNow in a RowSource, say) is replaced.
+	Parallel(2, func(w int) {
+		if w == 1 {
+			runtime.Goexit()
+		}
+	})
+	finished := make(chan struct{})
+	go func() {
+		check(2)
+		close(finished)
+	}()
+	select {
+	case <-finished:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Parallel after a worker's runtime.Goexit did not return")
+	}
+	// Parking at once (SetSpin(0), $HYBRIDPRUNE_SPIN=0) changes nothing but the waiting.
+	prev := SetSpin(0)
+	defer SetSpin(prev)
+	for range 50 {
+		check(3)
+	}
 }

@@ -1,6 +1,7 @@
 package gemm
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -203,9 +204,10 @@ func init() {
 }
 
 // EnvError reports a $HYBRIDPRUNE_KERNEL that names an unknown route or one
-// this CPU cannot run (the default route is used instead); nil otherwise.
-// Programs should check it before starting work.
-func EnvError() error { return envErr }
+// this CPU cannot run (the default route is used instead), or a $HYBRIDPRUNE_SPIN
+// that is not a duration (SpinEnv); nil otherwise. Programs should check it
+// before starting work.
+func EnvError() error { return errors.Join(envErr, spinEnvErr) }
 
 // Routes lists the micro-kernel routes usable on this CPU and build, fastest
 // (default) first: "asm-avx512" (Go assembly, amd64 with AVX-512F),

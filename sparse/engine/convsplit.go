@@ -13,9 +13,11 @@ import (
 
 // The engine splits a conv into padding regions when the regions skip at least minSplitSaving
 // of its multiply-adds, there are at most maxSplitRegions of them, and (per batch size, splitAt)
-// the smallest region has at least minSplitColumns output columns (positions x batch). Each
-// region is its own product, narrower than the whole one and with its own packing and threads'
-// start, so the split only pays where it skips much and the products stay wide. Measured on a
+// the smallest region has at least minSplitColumns output columns (positions x batch), or at
+// least minSideBySideColumns when the regions run side by side (one worker per region) on a
+// route with narrow kernels. Each region is its own product, narrower than the whole one and
+// with its own packing (and, one after another, its own threads' start), so the split only pays
+// where it skips much and the products stay wide. Measured on a
 // Zen 4, dense, per layer (BenchmarkConvSplit): AlexNet-CIFAR's 3x3 convs at 2x2 (4 regions,
 // skipping 56%) ran 1.25-1.6x faster split at batch 128 and 0.74-1.03x at batch 32 (32
 // columns per region); its conv2 at 4x4 (16 regions, 51%) ran 1.13x at batch 128 with all its
@@ -97,14 +99,18 @@ func (s *convStep) splitRegions(wt []float32, mode Mode, info *LayerInfo, minSav
 		if err != nil {
 			return fmt.Errorf("engine: layer %q: padding region %d: %w", info.Name, i, err)
 		}
-		r.gemm, r.serial = mm, serialMatrix(mm)
+		if r.serial, err = serialMatrix(mm); err != nil {
+			return fmt.Errorf("engine: layer %q: padding region %d: %w", info.Name, i, err)
+		}
+		r.gemm = mm
 	}
 	least := s.oh * s.ow // positions of the smallest region
 	for _, r := range regions {
 		least = min(least, (r.oy1-r.oy0)*(r.ox1-r.ox0))
 	}
-	s.regions, s.least, s.splitBatch = regions, least, max(1, (minColumns+least-1)/least)
+	s.regions, s.splitBatch = regions, max(1, (minColumns+least-1)/least)
 	s.sideBatch = min(s.splitBatch, max(1, (minSideBySideColumns+least-1)/least))
+	s.planSides()
 	info.Regions, info.PaddingSkipped = len(regions), saving
 	return nil
 }
@@ -123,20 +129,20 @@ func regionMatrix(sub []float32, rows, k int, mode Mode) (convMatrix, error) {
 }
 
 // serialMatrix returns the view of a region's matrix whose products run on the calling goroutine.
-func serialMatrix(m convMatrix) convMatrix {
+func serialMatrix(m convMatrix) (convMatrix, error) {
 	switch m := m.(type) {
 	case *gemm.PackedMatrix:
-		return m.Serial()
+		return m.Serial(), nil
 	case *gemm.DenseIndexPlan:
-		return m.IndexPlan.Serial()
+		return m.IndexPlan.Serial(), nil
 	}
-	panic(fmt.Sprintf("engine: no serial view of %T", m))
+	return nil, fmt.Errorf("no serial view of a %T", m)
 }
 
 // splitAt reports whether run uses the regions at batch n: from splitBatch on, or from sideBatch
-// on when they run side by side and the route has narrow kernels as wide as the smallest region
-// (the portable route has none: there a region of 8 columns costs a full 64- or 128-column
-// tile, and AlexNet's filter-only model at batch 8 ran 73 ms split against 44 not).
+// on when they run side by side on a route with narrow kernels (the portable route has none:
+// there a region of 8 columns costs a full 64- or 128-column tile, and AlexNet's filter-only
+// model at batch 8 ran 73 ms split against 44 not).
 func (s *convStep) splitAt(n int) bool {
 	if s.regions == nil || n < s.sideBatch {
 		return false
@@ -144,11 +150,7 @@ func (s *convStep) splitAt(n int) bool {
 	if n >= s.splitBatch {
 		return true
 	}
-	if gemm.Current().NarrowWidth(s.least*n) == 0 {
-		return false
-	}
-	_, workers := s.sideBySide(gemm.Threads())
-	return workers > 1
+	return gemm.Current().NarrowWidth(1) > 0 && s.sideWorkers(gemm.Threads()) > 1
 }
 
 // mightSplit reports whether run may use the regions at batch n, on some number of threads.
@@ -189,7 +191,8 @@ func (s *convStep) regionColFloats(n int) int {
 // product on all the workers, its result landing in ws.region.
 func (s *convStep) runSplit(ws *workspace, src, dst []float32, n int) error {
 	full := im2colRows{s: s, src: src, n: n}
-	if owner, workers := s.sideBySide(gemm.Threads()); workers > 1 {
+	if workers := s.sideWorkers(gemm.Threads()); workers > 1 {
+		owner := s.side[workers]
 		errs := make([]error, workers)
 		gemm.Parallel(workers, func(w int) {
 			for i := range s.regions {
@@ -217,10 +220,14 @@ func (s *convStep) runRegionSerial(i int, full im2colRows, dst []float32, n int)
 	r := &s.regions[i]
 	outp := gemm.GetFloats(s.rows * r.columns(n))
 	defer gemm.PutFloats(outp)
-	colp := gemm.GetFloats(maxColBytes / 4)
-	defer gemm.PutFloats(colp)
+	var col []float32 // the region's im2col matrix when regionProduct writes it out
+	if f := len(r.rows) * r.columns(n); f*4 <= maxColBytes {
+		colp := gemm.GetFloats(f)
+		defer gemm.PutFloats(colp)
+		col = *colp
+	}
 	serial := func(total int, fn func(lo, hi int)) { fn(0, total) }
-	if err := s.regionProduct(r, r.serial, full, n, *colp, *outp, serial); err != nil {
+	if err := s.regionProduct(r, r.serial, full, n, col, *outp, serial); err != nil {
 		return fmt.Errorf("padding region %d: %w", i, err)
 	}
 	s.placeRegion(r, *outp, dst, n, 0, s.rows)
@@ -269,6 +276,27 @@ func (s *convStep) placeRegion(r *convRegion, out, dst []float32, n, lo, hi int)
 					d[i] = v[i] + b
 				}
 			}
+		}
+	}
+}
+
+// sideWorkers returns the workers that run the regions side by side on threads threads (s.side,
+// planned by planSides), or 0 when they run one after another.
+func (s *convStep) sideWorkers(threads int) int {
+	w := min(threads, len(s.side)-1)
+	if w < 2 || s.side[w] == nil {
+		return 0
+	}
+	return w
+}
+
+// planSides fills s.side: for every worker count w from 2 to the number of regions, the owner of
+// each region when they run side by side on w workers (nil: they do not; sideBySide).
+func (s *convStep) planSides() {
+	s.side = make([][]int, len(s.regions)+1)
+	for t := 2; t <= len(s.regions); t++ {
+		if owner, workers := s.sideBySide(t); workers == t {
+			s.side[t] = owner
 		}
 	}
 }

@@ -6,8 +6,8 @@ import (
 )
 
 // TestSideBySide checks the assignment of padding regions to workers on hand-worked loads:
-// regions of r.rows positions over one output position each, so a region's multiply-adds are
-// its row count.
+// each region has one output position and len(r.rows) K rows, so its multiply-adds per image
+// are its row count.
 func TestSideBySide(t *testing.T) {
 	for _, c := range []struct {
 		macs    []int

@@ -52,9 +52,11 @@
 // # Threads and buffers
 //
 // The GEMMs run on gemm.Threads() goroutines (gemm.SetThreads); the im2col
-// rows, padding, the bias/ReLU epilogue, pooling and flatten are split the same way, all on
-// gemm.Parallel's pool of spinning workers. A conv split into padding regions that divide
-// evenly over the threads runs whole regions per worker, each product serial (convsplit.go).
+// rows, padding, the bias/ReLU epilogue, pooling and flatten are split the same way, through
+// gemm.Parallel (its pool of spinning workers; a concurrent Forward's calls start goroutines
+// instead). A conv split into padding regions that divide evenly over the threads runs whole
+// regions per worker, each product serial, and only then splits below 128 columns per region,
+// on routes with narrow kernels (convsplit.go).
 // Residual networks (nets.Spec Input, add, global average pool) keep the
 // outputs later layers read out of order in slots shared by non-overlapping
 // lifetimes (residual.go); a ReLU after an add is fused into it.

@@ -394,6 +394,17 @@ func TestEngineLowersEveryKind(t *testing.T) {
 // On the whole net the split must be where the padding's share and the regions say: dense
 // conv3-5 (conv2 has 16 regions); 2:4 along channels, whose groups stay inside one tap; not 2:4
 // along width, whose groups straddle taps.
+// splitSteps reports, per conv step of net, whether it runs split at batch n.
+func splitSteps(net *Net, n int) []bool {
+	var out []bool
+	for _, s := range net.steps {
+		if cs, ok := s.(*convStep); ok {
+			out = append(out, cs.splitAt(n))
+		}
+	}
+	return out
+}
+
 func TestEngineSplitMatchesUnsplit(t *testing.T) {
 	w, ps, pw := prunedAlexNet(t, 3)
 	spec := nets.AlexNet(3, 10)
@@ -449,6 +460,12 @@ func TestEngineSplitMatchesUnsplit(t *testing.T) {
 			// another (3 would leave one worker twice the others' share).
 			for _, threads := range []int{2, 1, 3} {
 				prev := gemm.SetThreads(threads)
+				defer gemm.SetThreads(prev)
+				if c.split != nil && n == 9 && gemm.Current().NarrowWidth(1) > 0 {
+					if got := splitSteps(split, n); !slices.Equal(got, []bool{false, false, threads == 2, threads == 2, threads == 2}) {
+						t.Errorf("%s batch 9, %d threads: split per conv %v, want conv3-5 split only on 2 threads (side by side)", c.name, threads, got)
+					}
+				}
 				for _, net := range []*Net{split, whole} {
 					got, err := net.Forward(x, n)
 					if err != nil {

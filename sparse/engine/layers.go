@@ -60,7 +60,7 @@ type convStep struct {
 	regions        []convRegion // one product per padding region (planRegions); nil: one product
 	splitBatch     int          // the smallest batch at which run uses the regions (splitAt)
 	sideBatch      int          // the same when they run side by side (sideBySide)
-	least          int          // output positions of the smallest region
+	side           [][]int      // per worker count, the regions' owners side by side (planSides)
 }
 
 // newConvStep permutes the (folded) OIHW weights into opts.Order, prepares

@@ -71,7 +71,7 @@ func MatMul(m, n, k int, a, b, c []float32) error {
 type PackedMatrix struct {
 	rows, k int
 	data    []float32
-	serial  bool // products run on the calling goroutine only (Serial)
+	serial  serialView
 }
 
 // Serial returns a view of p, sharing its packed data, whose products run on the calling
@@ -80,14 +80,6 @@ func (p *PackedMatrix) Serial() *PackedMatrix {
 	q := *p
 	q.serial = true
 	return &q
-}
-
-// workers returns the goroutines a product of p may use.
-func (p *PackedMatrix) workers() int {
-	if p.serial {
-		return 1
-	}
-	return Threads()
 }
 
 // Pack packs the contiguous row-major rows x k matrix a for repeated products.
@@ -107,7 +99,7 @@ func (p *PackedMatrix) MatMul(b []float32, n int, c []float32) error {
 	if err := CheckGEMM(p.rows, n, p.k, nil, -1, b, n, c, n); err != nil {
 		return fmt.Errorf("gemm: PackedMatrix.MatMul: %w", err)
 	}
-	mulPacked(p.workers(), p.rows, n, p.k, p.data, bOperand{b: b, ldb: n}, false, nil, p.k, c, n)
+	mulPacked(p.serial.workers(), p.rows, n, p.k, p.data, bOperand{b: b, ldb: n}, false, nil, p.k, c, n)
 	return nil
 }
 
@@ -116,7 +108,7 @@ func (p *PackedMatrix) MatMulRows(src RowSource, n int, c []float32) error {
 	if err := checkRowsProduct(src, p.rows, n, c); err != nil {
 		return fmt.Errorf("gemm: PackedMatrix.MatMulRows: %w", err)
 	}
-	mulPacked(p.workers(), p.rows, n, p.k, p.data, bOperand{src: src}, false, nil, p.k, c, n)
+	mulPacked(p.serial.workers(), p.rows, n, p.k, p.data, bOperand{src: src}, false, nil, p.k, c, n)
 	return nil
 }
 

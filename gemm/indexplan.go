@@ -29,7 +29,7 @@ type IndexPlan struct {
 	offs    []uint16
 	stored  int // values stored before per-tile padding
 	label   string
-	serial  bool // products run on the calling goroutine only (Serial)
+	serial  serialView
 }
 
 // Serial returns a view of p, sharing its plan (and so its values), whose products run on the
@@ -38,14 +38,6 @@ func (p *IndexPlan) Serial() *IndexPlan {
 	q := *p
 	q.serial = true
 	return &q
-}
-
-// workers returns the goroutines a product of p may use.
-func (p *IndexPlan) workers() int {
-	if p.serial {
-		return 1
-	}
-	return Threads()
 }
 
 // Dims returns the shape (rows, k) of the weight matrix the plan multiplies.
@@ -179,7 +171,7 @@ func (p *IndexPlan) run(b bOperand, n int, c []float32) {
 		return
 	}
 	panels := CeilDiv(n, IndexCols)
-	g := SplitGrid(p.tiles, panels, p.workers())
+	g := SplitGrid(p.tiles, panels, p.serial.workers())
 	blockSize := p.kb * IndexStride // floats of one K block's packed panel
 	Parallel(g.Workers(), func(w int) {
 		t0, t1 := g.RowRange(w)
@@ -261,7 +253,7 @@ func (p *IndexPlan) runBlock(kr *Route, blk, t0, t1, q, n int, c, panel []float3
 // row tiles over all K blocks in a scratch C of width columns (only the strips that hold
 // output are computed), then copies the n valid columns out.
 func (p *IndexPlan) runNarrow(kr *Route, b bOperand, n int, c []float32, width int) {
-	g := SplitGrid(p.tiles, 1, p.workers())
+	g := SplitGrid(p.tiles, 1, p.serial.workers())
 	Parallel(g.Workers(), func(w int) {
 		t0, t1 := g.RowRange(w)
 		if t0 == t1 {

@@ -48,6 +48,18 @@ func Parallel(workers int, fn func(w int)) {
 	wg.Wait()
 }
 
+// serialView marks a matrix view whose products run on the calling goroutine only
+// (PackedMatrix.Serial, IndexPlan.Serial).
+type serialView bool
+
+// workers returns the goroutines a product of the view may use.
+func (s serialView) workers() int {
+	if s {
+		return 1
+	}
+	return Threads()
+}
+
 // Grid is a 2-D split of a C matrix of tilesM row tiles and panelsN column
 // panels over workers: worker w owns row tiles RowRange(w) and column panels
 // ColRange(w).

@@ -266,16 +266,7 @@ func (s *convStep) placeRegion(r *convRegion, out, dst []float32, n, lo, hi int)
 		b := s.bias[o]
 		for y := range r.oy1 - r.oy0 {
 			at := o*nn + (r.oy0+y)*s.ow*n + r.ox0*n
-			d, v := dst[at:at+wx], out[o*cols+y*wx:o*cols+(y+1)*wx]
-			if s.relu {
-				for i := range d {
-					d[i] = max(v[i]+b, 0)
-				}
-			} else {
-				for i := range d {
-					d[i] = v[i] + b
-				}
-			}
+			addBias(dst[at:at+wx], out[o*cols+y*wx:o*cols+(y+1)*wx], b, s.relu)
 		}
 	}
 }

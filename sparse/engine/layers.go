@@ -28,18 +28,23 @@ func epilogue(c []float32, rows, cols int, bias []float32, relu bool) {
 	parallelFor(rows, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			row := c[r*cols : (r+1)*cols]
-			b := bias[r]
-			if relu {
-				for i, v := range row {
-					row[i] = max(v+b, 0)
-				}
-			} else {
-				for i := range row {
-					row[i] += b
-				}
-			}
+			addBias(row, row, bias[r], relu)
 		}
 	})
+}
+
+// addBias writes src + b into dst, through a ReLU when relu is set (dst may be src).
+func addBias(dst, src []float32, b float32, relu bool) {
+	src = src[:len(dst)]
+	if relu {
+		for i, v := range src {
+			dst[i] = max(v+b, 0)
+		}
+		return
+	}
+	for i, v := range src {
+		dst[i] = v + b
+	}
 }
 
 // convStep is a convolution lowered to a GEMM whose B is the im2col matrix: packed straight

@@ -61,8 +61,7 @@ func conv2DSplit(flat, weight *graph.Node, geom ConvGeometry, n int) *graph.Node
 			cols := graph.Gather(flat, graph.Reshape(graph.Const(g, idx), k*npos, 1), true)
 			cols = graph.Reshape(cols, k, npos*n)
 			wr := graph.Gather(wt, graph.Reshape(graph.Const(g, tapRows(geom, sy, sx)), k, 1), true) // [k, O]
-			// graph.Dot (not a DotGeneral contracting wr's axis 0): its gradient is RegisterDotVJP's.
-			y := graph.Dot(graph.Transpose(wr, 0, 1), cols) // [O, npos*n]
+			y := dotTransposedA(wr, cols)                                                            // [O, npos*n]
 			row = append(row, graph.Reshape(y, out, sy.O1-sy.O0, sx.O1-sx.O0, n))
 		}
 		rows = append(rows, concat(row, 2))

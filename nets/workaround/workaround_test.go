@@ -215,3 +215,31 @@ func TestBatchNormTrainGradient(t *testing.T) {
 	}
 	assertClose(t, "bn dL/dx", flat(res[0]), want, 1e-5)
 }
+
+// TestDotTransposedAGradientInstalled checks that dotTransposedA found GoMLX's custom-gradient
+// field and set it (else conv2DSplit silently goes back to transposed copies), and its product
+// and both gradients on a hand-computed example: a = [[1, 2], [3, 4]] (k = 2, m = 2), b = [[5],
+// [6]] (n = 1): aᵀ·b = [1*5+3*6, 2*5+4*6] = [23, 34]; with L = sum(y * [1, 10]), da = b·rᵀ =
+// [[5, 50], [6, 60]] and db = a·r = [1+20, 3+40] = [21, 43].
+func TestDotTransposedAGradientInstalled(t *testing.T) {
+	if customVJPOffset == ^uintptr(0) {
+		t.Fatal("graph.Node has no customVJP field of type graph.VJP: dotTransposedA falls back to a Transpose")
+	}
+	RegisterDotVJP()
+	exec := graph.MustNewExec(testBackend(t), func(in []*graph.Node) []*graph.Node {
+		y := dotTransposedA(in[0], in[1])
+		if y.CustomGradient() == nil {
+			t.Error("dotTransposedA's node has no custom gradient")
+		}
+		loss := graph.ReduceAllSum(graph.Mul(y, in[2]))
+		g := graph.Gradient(loss, in[0], in[1])
+		return []*graph.Node{y, g[0], g[1]}
+	})
+	res := exec.MustExec(
+		tensors.FromFlatDataAndDimensions([]float32{1, 2, 3, 4}, 2, 2),
+		tensors.FromFlatDataAndDimensions([]float32{5, 6}, 2, 1),
+		tensors.FromFlatDataAndDimensions([]float32{1, 10}, 2, 1))
+	assertClose(t, "aᵀ·b", flat(res[0]), []float32{23, 34}, 0)
+	assertClose(t, "dL/da", flat(res[1]), []float32{5, 50, 6, 60}, 0)
+	assertClose(t, "dL/db", flat(res[2]), []float32{21, 43}, 0)
+}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
@@ -15,7 +16,8 @@ import (
 // contiguous blocks, which use partial sums, to 1e-5), on the layouts the nets use (per-channel
 // values over [C, H, W, N] on either side of the op, a bias over [O, P], trailing and leading
 // reductions, pooling windows and their gradients' repeats along split axes), on large
-// equal-shape and scalar ops (either side, Max included), and on cases the fast path must leave
+// equal-shape and scalar ops (either side, Max included), on one value broadcast over a whole
+// output (a zero fill included), and on cases the fast path must leave
 // to simplego (sums over split axes, maxima over split axes with short rows, both operands
 // broadcast, small tensors), counting which
 // path ran.
@@ -93,6 +95,11 @@ func TestFastBroadcastAndReduce(t *testing.T) {
 		{"max(x, 0) and max(0.1, x)", []int{3, 7, 40, 41}, func(x *graph.Node) *graph.Node {
 			g := x.Graph()
 			return graph.Max(graph.Max(x, graph.ScalarZero(g, x.DType())), graph.Max(graph.Scalar(g, x.DType(), 0.1), graph.Neg(x)))
+		}, true, 0},
+		// One value over a whole output: the zeros a gather's gradient scatters into, a constant.
+		{"one value over a matrix", []int{1, 1}, func(x *graph.Node) *graph.Node { return graph.BroadcastToDims(x, 40, 300) }, true, 0},
+		{"zeros over a matrix", []int{1, 1}, func(x *graph.Node) *graph.Node {
+			return graph.Zeros(x.Graph(), shapes.Make(x.DType(), 40, 300))
 		}, true, 0},
 		{"small square", []int{3, 4}, func(x *graph.Node) *graph.Node { return graph.Mul(x, x) }, false, 0},
 	}

@@ -177,21 +177,6 @@ func fastReduce(backend *simplego.Backend, node *simplego.Node, inputs []*simple
 	outShape := nodeShapeOf(node, l)
 	src, ok := in.flat.([]float32)
 	axes, okAxes := nodeAxes(node, l)
-	if ok && len(src) == 1 && in.shape.DType == dtypes.Float32 && outShape.DType == dtypes.Float32 && in.shape.Size() == 1 {
-		// A single value over the whole output: the zeros a gather's gradient scatters into (a
-		// region weight's [K, O] per padding region and step) and the constants of the loss.
-		// simplego fills them by doubling copies (5% of an AlexNet b128 step in memmove).
-		buf, out := outputBuffer(backend, outShape, l)
-		if v := src[0]; v == 0 && !math.Signbit(float64(v)) {
-			clear(out)
-		} else {
-			for i := range out {
-				out[i] = v
-			}
-		}
-		fastBroadcastCalls.Add(1)
-		return buf, nil
-	}
 	if !ok || !okAxes || in.shape.DType != dtypes.Float32 || outShape.DType != dtypes.Float32 || len(src) != in.shape.Size() {
 		return stock(backend, node, inputs, inputsOwned)
 	}

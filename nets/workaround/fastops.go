@@ -69,6 +69,7 @@ type simplegoLayout struct {
 	stockAdd, stockSub           simplegoExecutor
 	stockMul, stockDiv           simplegoExecutor
 	stockMax                     simplegoExecutor
+	stockSlice                   simplegoExecutor
 }
 
 var (
@@ -85,9 +86,10 @@ var (
 	fastBroadcastCalls atomic.Int64
 	fastReduceCalls    atomic.Int64
 	fastBinaryCalls    atomic.Int64
+	fastSliceCalls     atomic.Int64
 )
 
-// InstallFastOps replaces thirteen of simplego's executors with faster ones for the cases the nets
+// InstallFastOps replaces fourteen of simplego's executors with faster ones for the cases the nets
 // use, leaving every other case to simplego's own code:
 //
 //   - DotGeneral of two float32 rank-2 operands contracted on one axis each (every Dot the nets
@@ -109,7 +111,9 @@ var (
 //     of simplego's per-element broadcast iterator; these and Max, between large equal shapes or
 //     against a scalar (gradient chains, optimizer updates, ReLU), split across the threads
 //     (simplego's loops are single-threaded, and a scalar on the left of Sub or Div falls to its
-//     broadcast iterator).
+//     broadcast iterator);
+//   - Slice of float32 with unit strides (the gradient of a Concatenate: the padding-aware conv's
+//     regions) copies contiguous runs instead of an index iterator per element.
 //
 // Their results come from simplego's own buffer pool (outputBuffer), as simplego's executors' do,
 // so a training step neither allocates nor zeroes its activations afresh.
@@ -145,6 +149,7 @@ func InstallFastOps() error {
 		simplegoNodeExecutors[backends.OpTypeMul] = execFastMul
 		simplegoNodeExecutors[backends.OpTypeDiv] = execFastDiv
 		simplegoNodeExecutors[backends.OpTypeMax] = execFastMax
+		simplegoNodeExecutors[backends.OpTypeSlice] = execFastSlice
 		fastOpsEnabled.Store(true)
 		fastOpsInstalled.Store(true)
 	})
@@ -184,6 +189,9 @@ func FastReduceCalls() int64 { return fastReduceCalls.Load() }
 // a contiguous run of axes the fast binary executors have computed so far.
 func FastBinaryCalls() int64 { return fastBinaryCalls.Load() }
 
+// FastSliceCalls returns how many float32 unit-stride slices the fast Slice has computed so far.
+func FastSliceCalls() int64 { return fastSliceCalls.Load() }
+
 // FastScatterCalls returns how many row scatter-adds (the im2col gradient) the fast ScatterSum
 // has computed so far.
 func FastScatterCalls() int64 { return fastScatterCalls.Load() }
@@ -207,10 +215,11 @@ func inspectSimplego() (simplegoLayout, error) {
 	l.stockAdd, l.stockSub = simplegoNodeExecutors[backends.OpTypeAdd], simplegoNodeExecutors[backends.OpTypeSub]
 	l.stockMul, l.stockDiv = simplegoNodeExecutors[backends.OpTypeMul], simplegoNodeExecutors[backends.OpTypeDiv]
 	l.stockMax = simplegoNodeExecutors[backends.OpTypeMax]
+	l.stockSlice = simplegoNodeExecutors[backends.OpTypeSlice]
 	for _, e := range []simplegoExecutor{l.stockDot, l.stockTranspose, l.stockGather, l.stockScatterSum, l.stockSign,
-		l.stockBroadcastInDim, l.stockReduceSum, l.stockReduceMax, l.stockAdd, l.stockSub, l.stockMul, l.stockDiv, l.stockMax} {
+		l.stockBroadcastInDim, l.stockReduceSum, l.stockReduceMax, l.stockAdd, l.stockSub, l.stockMul, l.stockDiv, l.stockMax, l.stockSlice} {
 		if e == nil {
-			return l, errors.New("simplego has no executor registered for one of DotGeneral, Transpose, Gather, ScatterSum, Sign, BroadcastInDim, ReduceSum, ReduceMax, Add, Sub, Mul, Div, Max")
+			return l, errors.New("simplego has no executor registered for one of DotGeneral, Transpose, Gather, ScatterSum, Sign, BroadcastInDim, ReduceSum, ReduceMax, Add, Sub, Mul, Div, Max, Slice")
 		}
 	}
 	shapeType := reflect.TypeOf(shapes.Shape{})

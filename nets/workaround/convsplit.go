@@ -42,31 +42,58 @@ func UsesSplit(c layout.Conv) bool {
 // with an im2col matrix of just those taps, so no multiply-add touches the zero padding. On the
 // small feature maps of CIFAR networks most taps are padding (AlexNet's 3x3 convolutions at 2x2
 // read 4 of 9), where PyTorch's direct convolutions skip them too. Regions are concatenated
-// back along W, then H; every piece is a differentiable graph op.
+// back along W, then H. Its gradient is mergedGradient's (one scatter-add for the input and one
+// for the weight over all regions) where GoMLX's Node lets a gradient be set, else every piece's
+// own (a scatter of each region's gathers into a zeroed full-size tensor, summed region by region).
 func conv2DSplit(flat, weight *graph.Node, geom ConvGeometry, n int) *graph.Node {
 	out := weight.Shape().Dimensions[0]
 	// The weight's columns at a region's taps are gathered as rows of its transpose [K, O]
 	// (simplego has no Pad, which the gradient of a Slice needs; a Gather's is a scatter-add).
 	wt := graph.Transpose(graph.Reshape(weight, out, geom.InC*geom.Kernel*geom.Kernel), 0, 1)
+	if customVJPOffset == ^uintptr(0) {
+		return splitProducts(flat, wt, geom, n, out).y
+	}
+	return splitProducts(graph.StopGradient(flat), graph.StopGradient(wt), geom, n, out).mergedGradient(flat, wt)
+}
+
+// splitRegions is the forward graph of conv2DSplit: each region's operands and the output.
+type splitRegions struct {
+	regions []splitRegion
+	out, n  int
+	y       *graph.Node // [O, OH, OW, N]
+}
+
+// splitRegion is one padding region: its output box, its im2col gather indices into flat and
+// the rows of wt its taps read, and its two operands.
+type splitRegion struct {
+	sy, sx    layout.Span
+	idx, taps []int32
+	cols, wr  *graph.Node // [k, npos*n], [k, O]
+	k, npos   int
+}
+
+// splitProducts builds every region's product of wt's rows at its taps with flat's values there.
+func splitProducts(flat, wt *graph.Node, geom ConvGeometry, n, out int) splitRegions {
 	ys, xs := geom.Spans()
 	g := flat.Graph()
+	s := splitRegions{out: out, n: n}
 	rows := make([]*graph.Node, 0, len(ys))
 	for _, sy := range ys {
 		row := make([]*graph.Node, 0, len(xs))
 		for _, sx := range xs {
-			ty, tx := sy.T1-sy.T0, sx.T1-sx.T0
-			k := geom.InC * ty * tx
-			npos := (sy.O1 - sy.O0) * (sx.O1 - sx.O0)
-			idx := regionIndices(geom, sy, sx)
-			cols := graph.Gather(flat, graph.Reshape(graph.Const(g, idx), k*npos, 1), true)
-			cols = graph.Reshape(cols, k, npos*n)
-			wr := graph.Gather(wt, graph.Reshape(graph.Const(g, tapRows(geom, sy, sx)), k, 1), true) // [k, O]
-			y := dotTransposedA(wr, cols)                                                            // [O, npos*n]
+			r := splitRegion{sy: sy, sx: sx, idx: regionIndices(geom, sy, sx), taps: tapRows(geom, sy, sx)}
+			r.k, r.npos = len(r.taps), (sy.O1-sy.O0)*(sx.O1-sx.O0)
+			r.cols = graph.Gather(flat, graph.Reshape(graph.Const(g, r.idx), r.k*r.npos, 1), true)
+			r.cols = graph.Reshape(r.cols, r.k, r.npos*n)
+			r.wr = graph.Gather(wt, graph.Reshape(graph.Const(g, r.taps), r.k, 1), true) // [k, O]
+			y := dotTransposedA(r.wr, r.cols)                                            // [O, npos*n]
 			row = append(row, graph.Reshape(y, out, sy.O1-sy.O0, sx.O1-sx.O0, n))
+			s.regions = append(s.regions, r)
 		}
 		rows = append(rows, concat(row, 2))
 	}
-	return concat(rows, 1)
+	s.y = concat(rows, 1)
+	return s
 }
 
 // concat is graph.Concatenate that passes a single node through.

@@ -50,10 +50,10 @@ func conv2DSplit(flat, weight *graph.Node, geom ConvGeometry, n int) *graph.Node
 	// The weight's columns at a region's taps are gathered as rows of its transpose [K, O]
 	// (simplego has no Pad, which the gradient of a Slice needs; a Gather's is a scatter-add).
 	wt := graph.Transpose(graph.Reshape(weight, out, geom.InC*geom.Kernel*geom.Kernel), 0, 1)
-	if customVJPOffset == ^uintptr(0) {
+	if customVJPOffset == noCustomVJP {
 		return splitProducts(flat, wt, geom, n, out).y
 	}
-	return splitProducts(graph.StopGradient(flat), graph.StopGradient(wt), geom, n, out).mergedGradient(flat, wt)
+	return splitProducts(flat, wt, geom, n, out).mergedGradient(flat, wt)
 }
 
 // splitRegions is the forward graph of conv2DSplit: each region's operands and the output.

@@ -13,8 +13,8 @@ func setGradient(node *graph.Node, vjp graph.VJP) {
 	*(*graph.VJP)(unsafe.Add(unsafe.Pointer(node), customVJPOffset)) = vjp
 }
 
-// mergedGradient returns s.y with the gradient of the whole padding-aware conv set in one place,
-// given the regions were built on StopGradient copies of flat and wt. GoMLX's autodiff sums one
+// mergedGradient returns s.y with the gradient of the whole padding-aware conv set in one place
+// (s built on flat and wt). GoMLX's autodiff sums one
 // gradient per use of a node, so with every region gathering from flat and wt each region's
 // gradient was a zeroed full-size tensor with its rows scattered in, then added to the others:
 // per AlexNet b128 step 57 MB of zero fills and 13M elements of adds, and a conv split into 16
@@ -24,15 +24,19 @@ func setGradient(node *graph.Node, vjp graph.VJP) {
 // one's buffer over, in place: no per-region zero fill, no adds, no concatenation).
 //
 // The gradient has to reach flat and wt, which only a node they feed directly can return, so the
-// output carries a scalar anchor: y + min(|flat[0, 0] + wt[0, 0]|, 0), which adds 0 (NaN only
-// where flat or wt already holds one). The output node's gradient records the incoming v (autodiff
-// visits nodes from the last created back, so it comes first) and sends zeros to the anchor; the
-// two one-value slices of flat and wt under the anchor then return the merged gradients.
+// output carries a scalar anchor: y + min(|flat[0, 0] + wt[0, 0]|, 0), which adds 0 (a NaN in
+// flat[0, 0] or wt[0, 0] turns the whole output NaN, where a NaN elsewhere reaches only its own
+// outputs; training has diverged by then either way). The output node's gradient records the
+// incoming v (autodiff visits nodes from the last created back, so it comes first), sends zeros
+// to the anchor and nothing to the regions' products (so their own gradients are never built),
+// and the two one-value slices of flat and wt under the anchor then return the merged gradients.
+// It is not differentiable twice. The anchor costs one scalar add over y per split conv in a
+// graph's forward pass (evaluation runs on the inference engine, which does not build it).
 func (s splitRegions) mergedGradient(flat, wt *graph.Node) *graph.Node {
 	g := flat.Graph()
 	var vr []*graph.Node // per region, its block of the output's gradient as [O, npos*n]
 	needV := func() []*graph.Node {
-		if vr == nil {
+		if vr == nil { // set by the output's gradient in every graph.Gradient, before this one
 			panic("workaround: conv2DSplit's gradient reached its inputs before its output (GoMLX's autodiff order changed)")
 		}
 		return vr

@@ -222,7 +222,7 @@ func TestBatchNormTrainGradient(t *testing.T) {
 // [6]] (n = 1): aᵀ·b = [1*5+3*6, 2*5+4*6] = [23, 34]; with L = sum(y * [1, 10]), da = b·rᵀ =
 // [[5, 50], [6, 60]] and db = a·r = [1+20, 3+40] = [21, 43].
 func TestDotTransposedAGradientInstalled(t *testing.T) {
-	if customVJPOffset == ^uintptr(0) {
+	if customVJPOffset == noCustomVJP {
 		t.Fatal("graph.Node has no customVJP field of type graph.VJP: dotTransposedA falls back to a Transpose")
 	}
 	RegisterDotVJP()
@@ -242,4 +242,47 @@ func TestDotTransposedAGradientInstalled(t *testing.T) {
 	assertClose(t, "aᵀ·b", flat(res[0]), []float32{23, 34}, 0)
 	assertClose(t, "dL/da", flat(res[1]), []float32{5, 50, 6, 60}, 0)
 	assertClose(t, "dL/db", flat(res[2]), []float32{21, 43}, 0)
+}
+
+// TestConv2DSplitPartialGradients checks the padding-aware conv's merged gradient when only one of
+// its operands is differentiated, and with three graph.Gradient calls on one graph (the gradient
+// records the output's incoming gradient per call): each must equal both the gradient taken with
+// respect to both operands and the one-product lowering's (Conv2DIm2Col, stock gradients).
+func TestConv2DSplitPartialGradients(t *testing.T) {
+	RegisterDotVJP()
+	if err := InstallFastOps(); err != nil {
+		t.Fatal(err)
+	}
+	defer SetFastOps(SetFastOps(true))
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, geom := range []ConvGeometry{
+		{InC: 2, InH: 4, InW: 4, Kernel: 5, Stride: 1, Padding: 2},
+		{InC: 5, InH: 2, InW: 2, Kernel: 3, Stride: 1, Padding: 1},
+	} {
+		const o, n = 3, 2
+		oh, ow := geom.OutSize()
+		x := randSlice(rng, geom.InC*geom.InH*geom.InW*n)
+		w := randSlice(rng, o*geom.InC*geom.Kernel*geom.Kernel)
+		b := randSlice(rng, o)
+		r := randSlice(rng, o*oh*ow*n)
+		exec := graph.MustNewExec(testBackend(t), func(in []*graph.Node) []*graph.Node {
+			loss := graph.ReduceAllSum(graph.Mul(forceSplit(in[0], in[1], in[2], geom), in[3]))
+			ref := graph.ReduceAllSum(graph.Mul(Conv2DIm2Col(in[0], in[1], in[2], geom), in[3]))
+			gw := graph.Gradient(loss, in[1])[0]
+			gx := graph.Gradient(loss, in[0])[0]
+			both := graph.Gradient(loss, in[0], in[1])
+			want := graph.Gradient(ref, in[0], in[1])
+			return []*graph.Node{gx, gw, both[0], both[1], want[0], want[1]}
+		})
+		res := exec.MustExec(
+			tensors.FromFlatDataAndDimensions(x, geom.InC, geom.InH, geom.InW, n),
+			tensors.FromFlatDataAndDimensions(w, o, geom.InC, geom.Kernel, geom.Kernel),
+			tensors.FromFlatDataAndDimensions(b, o),
+			tensors.FromFlatDataAndDimensions(r, o, oh, ow, n))
+		what := fmt.Sprintf("%+v", geom)
+		assertClose(t, what+" dx alone vs with dw", flat(res[0]), flat(res[2]), 0)
+		assertClose(t, what+" dw alone vs with dx", flat(res[1]), flat(res[3]), 0)
+		assertClose(t, what+" dx vs one product", flat(res[0]), flat(res[4]), 1e-4)
+		assertClose(t, what+" dw vs one product", flat(res[1]), flat(res[5]), 1e-4)
+	}
 }

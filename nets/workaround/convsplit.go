@@ -50,10 +50,11 @@ func conv2DSplit(flat, weight *graph.Node, geom ConvGeometry, n int) *graph.Node
 	// The weight's columns at a region's taps are gathered as rows of its transpose [K, O]
 	// (simplego has no Pad, which the gradient of a Slice needs; a Gather's is a scatter-add).
 	wt := graph.Transpose(graph.Reshape(weight, out, geom.InC*geom.Kernel*geom.Kernel), 0, 1)
+	s := splitProducts(flat, wt, geom, n, out)
 	if customVJPOffset == noCustomVJP {
-		return splitProducts(flat, wt, geom, n, out).y
+		return s.y
 	}
-	return splitProducts(flat, wt, geom, n, out).mergedGradient(flat, wt)
+	return s.mergedGradient(flat, wt)
 }
 
 // splitRegions is the forward graph of conv2DSplit: each region's operands and the output.
@@ -64,10 +65,11 @@ type splitRegions struct {
 }
 
 // splitRegion is one padding region: its output box, its im2col gather indices into flat and
-// the rows of wt its taps read, and its two operands.
+// the rows of wt its taps read (constants [k*npos, 1] and [k, 1], which the merged gradient's
+// scatters reuse), and its two operands.
 type splitRegion struct {
 	sy, sx    layout.Span
-	idx, taps []int32
+	idx, taps *graph.Node
 	cols, wr  *graph.Node // [k, npos*n], [k, O]
 	k, npos   int
 }
@@ -81,12 +83,13 @@ func splitProducts(flat, wt *graph.Node, geom ConvGeometry, n, out int) splitReg
 	for _, sy := range ys {
 		row := make([]*graph.Node, 0, len(xs))
 		for _, sx := range xs {
-			r := splitRegion{sy: sy, sx: sx, idx: regionIndices(geom, sy, sx), taps: tapRows(geom, sy, sx)}
-			r.k, r.npos = len(r.taps), (sy.O1-sy.O0)*(sx.O1-sx.O0)
-			r.cols = graph.Gather(flat, graph.Reshape(graph.Const(g, r.idx), r.k*r.npos, 1), true)
-			r.cols = graph.Reshape(r.cols, r.k, r.npos*n)
-			r.wr = graph.Gather(wt, graph.Reshape(graph.Const(g, r.taps), r.k, 1), true) // [k, O]
-			y := dotTransposedA(r.wr, r.cols)                                            // [O, npos*n]
+			taps := tapRows(geom, sy, sx)
+			r := splitRegion{sy: sy, sx: sx, k: len(taps), npos: (sy.O1 - sy.O0) * (sx.O1 - sx.O0)}
+			r.idx = graph.Reshape(graph.Const(g, regionIndices(geom, sy, sx)), r.k*r.npos, 1)
+			r.taps = graph.Reshape(graph.Const(g, taps), r.k, 1)
+			r.cols = graph.Reshape(graph.Gather(flat, r.idx, true), r.k, r.npos*n)
+			r.wr = graph.Gather(wt, r.taps, true) // [k, O]
+			y := dotTransposedA(r.wr, r.cols)     // [O, npos*n]
 			row = append(row, graph.Reshape(y, out, sy.O1-sy.O0, sx.O1-sx.O0, n))
 			s.regions = append(s.regions, r)
 		}

@@ -47,8 +47,7 @@ func (s splitRegions) mergedGradient(flat, wt *graph.Node) *graph.Node {
 		vs, acc := needV(), graph.Zeros(g, flat.Shape())
 		for i, r := range s.regions {
 			d := graph.DotGeneral(r.wr, []int{1}, nil, vs[i], []int{0}, nil) // [k, npos*n]
-			ix := graph.Reshape(graph.Const(g, r.idx), len(r.idx), 1)
-			acc = graph.ScatterSum(acc, ix, graph.Reshape(d, r.k*r.npos, s.n), false, false)
+			acc = graph.ScatterSum(acc, r.idx, graph.Reshape(d, r.k*r.npos, s.n), false, false)
 		}
 		return []*graph.Node{acc}
 	})
@@ -56,8 +55,7 @@ func (s splitRegions) mergedGradient(flat, wt *graph.Node) *graph.Node {
 		vs, acc := needV(), graph.Zeros(g, wt.Shape())
 		for i, r := range s.regions {
 			d := graph.DotGeneral(r.cols, []int{1}, nil, vs[i], []int{1}, nil) // [k, O]
-			ix := graph.Reshape(graph.Const(g, r.taps), len(r.taps), 1)
-			acc = graph.ScatterSum(acc, ix, d, false, false)
+			acc = graph.ScatterSum(acc, r.taps, d, false, false)
 		}
 		return []*graph.Node{acc}
 	})

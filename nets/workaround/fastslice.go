@@ -90,7 +90,7 @@ func (p sliceRunPlan) total() int {
 
 // copy writes the slice of src into dst (total values), run by run in row-major order.
 func (p sliceRunPlan) copy(dst, src []float32) {
-	if p.run == 0 || p.total() == 0 {
+	if p.total() == 0 {
 		return
 	}
 	idx := make([]int, len(p.outer))

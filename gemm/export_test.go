@@ -7,3 +7,6 @@ func SetIndexChunkTiles(n int) int {
 	indexChunkTiles = n
 	return prev
 }
+
+// GatherNonZeros is gatherNonZeros, for the route tests.
+func GatherNonZeros(dst []float32, src []int32, a []float32) int { return gatherNonZeros(dst, src, a) }

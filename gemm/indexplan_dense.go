@@ -110,19 +110,13 @@ func (d *DenseIndexPlan) Refill(a []float32) bool {
 		// The gather walks tile by tile, each tile's K blocks in turn: it reads the tile's three
 		// rows of A front to back (slot order, block by block over all tiles, strode through A
 		// a row apart and stalled on every load: 27% of a 2:4 forward product at 256x3456).
-		// Padding slots (source -1) read a[0] and keep none of its bits, without a branch: the
-		// transposed plan of a 2:4 weight pads 12% of its slots, scattered.
+		// Padding slots (source -1) get zeros; the length check above keeps every source in a.
 		n = 0
 		p := d.IndexPlan
 		for t := w * p.tiles / workers; t < (w+1)*p.tiles/workers; t++ {
 			for blk := range p.nkb {
 				i0, i1 := p.seg[blk*p.tiles+t]*IndexRows, p.seg[blk*p.tiles+t+1]*IndexRows
-				vals := p.vals[i0:i1]
-				for i, s := range d.src[i0:i1] {
-					pad := s >> 31 // -1 for padding, else 0
-					vals[i] = math.Float32frombits(math.Float32bits(a[s&^pad]) &^ uint32(pad))
-				}
-				n += countNonZeros(vals)
+				n += gatherNonZeros(p.vals[i0:i1], d.src[i0:i1], a)
 			}
 		}
 		nnzGot.Add(int64(n))

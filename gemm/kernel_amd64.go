@@ -67,6 +67,16 @@ func signsAVX(dst, src []float32, n8 int)
 //go:noescape
 func nonZerosAVX(x []float32, n8 int) int
 
+// gatherAVX512 is a gatherFunc over 16 lanes (gather_amd64.s; AVX-512F and POPCNT).
+//
+//go:noescape
+func gatherAVX512(dst []float32, src []int32, a []float32, n16 int) int
+
+// gatherAVX2 is a gatherFunc (gather_amd64.s; AVX2 and POPCNT).
+//
+//go:noescape
+func gatherAVX2(dst []float32, src []int32, a []float32, n8 int) int
+
 // binaryAVX is a binaryFunc (binary_amd64.s; AVX).
 //
 //go:noescape
@@ -96,6 +106,13 @@ func init() {
 	if cpu.X86.HasAVX2 && cpu.X86.HasPOPCNT { // a VM may hide POPCNT
 		nonZeros = nonZerosAVX
 	}
+	var gather512, gather2 gatherFunc
+	if cpu.X86.HasAVX512F && cpu.X86.HasPOPCNT {
+		gather512 = gatherAVX512
+	}
+	if cpu.X86.HasAVX2 && cpu.X86.HasPOPCNT {
+		gather2 = gatherAVX2
+	}
 	var binary binaryFunc
 	if cpu.X86.HasAVX {
 		binary = binaryAVX
@@ -120,12 +137,12 @@ func init() {
 		dense: denseKernelAVX512, index: indexKernelAVX512, tiles: indexTilesAVX512, indexBlock: 64,
 		narrow: narrow, narrowDense: narrowDense,
 		transpose: transpose8x8sAVX, scatterAdd: scatterAddRowsAVX, signs: signs, nonZeros: nonZeros, sampled: sampled,
-		binary: binary})
+		binary: binary, gather: gather512})
 	register(&Route{name: "asm-avx2", priority: 15, needs: "AVX2 and FMA", available: cpu.X86.HasAVX2 && cpu.X86.HasFMA,
 		dense: denseKernelAVX2, index: indexKernelAVX2, tiles: indexTilesAVX2, indexBlock: 64,
 		narrow: map[int]indexTilesFunc{8: indexTiles8AVX2, 16: indexTiles16AVX2,
 			32: indexTilesNarrowAVX2S1, 64: indexTilesNarrowAVX2S2, 96: indexTilesNarrowAVX2S3},
 		narrowDense: [4]denseKernelFunc{nil, denseKernelNarrowAVX2S1, denseKernelNarrowAVX2S2, denseKernelNarrowAVX2S3},
 		transpose:   transpose8x8sAVX, scatterAdd: scatterAddRowsAVX, signs: signsAVX, nonZeros: nonZeros, sampled: sampledPairsAVX2,
-		binary: binaryAVX})
+		binary: binaryAVX, gather: gather2})
 }

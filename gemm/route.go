@@ -84,6 +84,9 @@ type Route struct {
 	sampled sampledFunc
 	// binary, when set, is the vector loop of Elementwise; nil: the scalar loop.
 	binary binaryFunc
+	// gather, when set, is the vector loop of gatherNonZeros (DenseIndexPlan.Refill); nil: the
+	// scalar loop.
+	gather gatherFunc
 }
 
 // NarrowWidth returns the fewest columns, at least n, that one of the route's narrow indexed

@@ -20,8 +20,10 @@ import (
 // call, AlexNet 1.04-1.07x and VGG16-BN 0.96-1.06x (break-even): not a gain on every network, so
 // AVX2 leaves it to this variable. On an Intel Xeon (family 6 model 167, asm-avx512) it ran at
 // 0.94-0.97x the dense masked step over five runs once the dense path got faster (2026-12-03,
-// the merged gradient of the padding-aware conv): set it to "0" there. Whether Zen 4 and Zen 5
-// still gain after that change is unmeasured (they gained 1.03-1.10x before it).
+// the merged gradient of the padding-aware conv), and at 0.97-1.00x (VGG16-BN b64 1.01x) once
+// Refill gathered with vector instructions (2026-12-04): break-even there, so the default stays
+// on; "0" saves nothing measurable. Whether Zen 4 and Zen 5 still gain after these changes is
+// unmeasured (they gained 1.03-1.10x before them).
 const SparseDotEnvVar = "HYBRIDPRUNE_SPARSEDOT"
 
 // minSparseMACs is the smallest product (m*n*k multiply-adds) worth building an indexed plan for.

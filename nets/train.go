@@ -59,6 +59,9 @@ type TrainConfig struct {
 	// StopAfter, when > 0, ends this invocation after that many epochs have been trained in it
 	// (the run stays resumable): a way to train "as far as time allows" in slices.
 	StopAfter int
+	// stopAtStep, when > 0, ends this invocation once the global step reaches it, mid-epoch
+	// included, after a checkpoint (tests: a run killed between two epochs' ends).
+	stopAtStep int
 	// ProgressBar shows GoMLX's progress bar on the terminal.
 	ProgressBar bool
 	// OnEpoch, when set, is called after every epoch's evaluation (also for epochs restored from a
@@ -295,14 +298,30 @@ func Train(spec *Spec, init Weights, trainSet, testSet *data.Dataset, cfg TrainC
 		if cfg.StopAfter > 0 && epoch-first >= cfg.StopAfter {
 			break
 		}
-		for trainDS.Batcher().Epoch() < epoch {
-			trainDS.Reset()
+		done := int(optimizers.GetGlobalStep(ctx))
+		if epoch == first {
+			// A checkpoint taken mid-epoch resumes at the batch after its last step, not at the
+			// epoch's first batch (which would train that many batches twice and skip as many).
+			if err := trainDS.Batcher().Seek(epoch, done-epoch*stepsPerEpoch); err != nil {
+				return nil, fmt.Errorf("train %q: resuming at step %d: %w", spec.Name, done, err)
+			}
 		}
-		remaining := (epoch+1)*stepsPerEpoch - int(optimizers.GetGlobalStep(ctx))
+		remaining := (epoch+1)*stepsPerEpoch - done
+		if cfg.stopAtStep > 0 && done+remaining > cfg.stopAtStep {
+			remaining = cfg.stopAtStep - done
+		}
 		start := time.Now()
 		metrics, err := newLoop().RunSteps(trainDS, remaining)
 		if err != nil {
 			return nil, fmt.Errorf("train %q epoch %d: %w", spec.Name, epoch+1, err)
+		}
+		if cfg.stopAtStep > 0 && done+remaining == cfg.stopAtStep && done+remaining < (epoch+1)*stepsPerEpoch {
+			if ckpt != nil { // stopped mid-epoch: keep the step's state, as a kill after a checkpoint would
+				if err := ckpt.Save(); err != nil {
+					return nil, fmt.Errorf("saving checkpoint: %w", err)
+				}
+			}
+			break
 		}
 		secs := time.Since(start).Seconds()
 		stats := EpochStats{Epoch: epoch + 1, Seconds: secs, ImagesPerSec: float64(remaining*cfg.BatchSize) / secs, TrainLoss: math.NaN()}

@@ -158,6 +158,43 @@ func TestTrainResumesExactly(t *testing.T) {
 	}
 }
 
+// TestTrainResumesMidEpoch: a run killed after a mid-epoch checkpoint (step 6 of 8, two batches
+// into epoch 2) and started again ends with the uninterrupted run's weights: the resumed run
+// takes epoch 2's batches 2 and 3, with their shuffle and augmentation, not batches 0 and 1 again.
+func TestTrainResumesMidEpoch(t *testing.T) {
+	spec := tinySpec(t)
+	init := spec.InitWeights(5)
+	trainSet, testSet := stripes(128, 1), stripes(64, 2)
+	cfg := TrainConfig{Epochs: 2, BatchSize: 32, Seed: 3, Augment: true}
+	full, err := Train(spec, init, trainSet, testSet, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.CheckpointDir = filepath.Join(t.TempDir(), "run")
+	cfg.stopAtStep = 6
+	if _, err := Train(spec, init, trainSet, testSet, cfg); err != nil {
+		t.Fatal(err)
+	}
+	cfg.stopAtStep = 0
+	var resumed []bool
+	cfg.OnEpoch = func(s EpochStats) { resumed = append(resumed, s.Resumed) }
+	rest, err := Train(spec, init, trainSet, testSet, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resumed) != 2 || !resumed[0] || resumed[1] {
+		t.Fatalf("resumed flags %v, want [true false]: epoch 1 restored, epoch 2 trained", resumed)
+	}
+	for name, want := range full.Weights {
+		got := rest.Weights[name].Data
+		for i := range got {
+			if math.Abs(float64(got[i]-want.Data[i])) > 1e-5*(1+math.Abs(float64(want.Data[i]))) {
+				t.Fatalf("%s[%d]: resumed %g, uninterrupted %g", name, i, got[i], want.Data[i])
+			}
+		}
+	}
+}
+
 // TestTrainConfigZeroIsNotDefault: an explicit zero weight decay or momentum stays zero, nil takes
 // the default, and bad numbers are rejected.
 func TestTrainConfigZeroIsNotDefault(t *testing.T) {

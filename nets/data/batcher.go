@@ -119,6 +119,24 @@ func (b *Batcher) Reset() {
 	b.startEpoch()
 }
 
+// Seek positions the Batcher at batch number batch (0-based) of epoch epoch, as if the batches
+// before it had been taken: the order and the augmentation of every batch depend only on the
+// seed, the epoch and the batch number, so the batches that follow are the ones an
+// uninterrupted run would get (a training run resumed from a mid-epoch checkpoint).
+func (b *Batcher) Seek(epoch, batch int) error {
+	if epoch < 0 || batch < 0 || batch > b.num {
+		return fmt.Errorf("data: %s: seek to epoch %d batch %d, expected epoch >= 0 and batch in [0, %d]", b.ds.Name, epoch, batch, b.num)
+	}
+	if b.pending != nil {
+		<-b.pending
+		b.pending = nil
+	}
+	b.epoch = epoch
+	b.startEpoch()
+	b.pos = batch
+	return nil
+}
+
 // Next returns the next batch of the epoch, or io.EOF when the epoch is over (call Reset to start
 // the next one). The batch's slices belong to the caller.
 func (b *Batcher) Next() (*Batch, error) {

@@ -261,6 +261,52 @@ func TestBatcherPrefetchMatches(t *testing.T) {
 	}
 }
 
+// TestBatcherSeek: after Seek(1, 2) the batches are those of an uninterrupted run from epoch 1's
+// third batch on (order, labels, augmentation), with a prefetched batch in flight when it seeks;
+// the next Reset starts epoch 2. A position outside the epoch is an error.
+func TestBatcherSeek(t *testing.T) {
+	ds := synthetic("cifar10", 20, 3)
+	opts := BatcherOptions{BatchSize: 6, Augment: true, Shuffle: true, Seed: 11, Prefetch: true}
+	ref, _ := NewBatcher(ds, opts)
+	var want []*Batch
+	for range 2 {
+		for {
+			x, err := ref.Next()
+			if err != nil {
+				break
+			}
+			want = append(want, x)
+		}
+		ref.Reset()
+	}
+	b, _ := NewBatcher(ds, opts)
+	b.Next() // leaves batch 1 of epoch 0 in flight
+	if err := b.Seek(1, 2); err != nil {
+		t.Fatal(err)
+	}
+	// 4 batches per epoch (20 / 6, the remainder kept): epoch 1 batch 2 is want[4+2].
+	for i := 6; ; i++ {
+		x, err := b.Next()
+		if errors.Is(err, io.EOF) {
+			if i != 8 {
+				t.Fatalf("epoch 1 ended after batch %d, want 8", i)
+			}
+			break
+		}
+		if !slices.Equal(x.X, want[i].X) || !slices.Equal(x.Indices, want[i].Indices) {
+			t.Fatalf("batch %d after the seek differs from the uninterrupted run's", i)
+		}
+	}
+	if b.Reset(); b.Epoch() != 2 {
+		t.Errorf("after the seeked epoch, Reset starts epoch %d, want 2", b.Epoch())
+	}
+	for _, bad := range [][2]int{{-1, 0}, {0, -1}, {0, 5}} {
+		if err := b.Seek(bad[0], bad[1]); err == nil {
+			t.Errorf("Seek(%d, %d) accepted", bad[0], bad[1])
+		}
+	}
+}
+
 func TestSubset(t *testing.T) {
 	ds := synthetic("cifar10", 10, 3)
 	s := ds.Subset(4)

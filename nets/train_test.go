@@ -143,14 +143,7 @@ func TestTrainResumesExactly(t *testing.T) {
 	if len(resumed) != 2 || !resumed[0] || resumed[1] {
 		t.Fatalf("resumed flags %v, want [true false]", resumed)
 	}
-	for name, want := range full.Weights {
-		got := rest.Weights[name].Data
-		for i := range got {
-			if math.Abs(float64(got[i]-want.Data[i])) > 1e-5*(1+math.Abs(float64(want.Data[i]))) {
-				t.Fatalf("%s[%d]: resumed %g, uninterrupted %g", name, i, got[i], want.Data[i])
-			}
-		}
-	}
+	sameWeights(t, rest.Weights, full.Weights)
 	// Asking for fewer epochs than the checkpoint holds is an error, not a silent no-op.
 	cfg.Epochs = 1
 	if _, err := Train(spec, init, trainSet, testSet, cfg); err == nil {
@@ -185,11 +178,18 @@ func TestTrainResumesMidEpoch(t *testing.T) {
 	if len(resumed) != 2 || !resumed[0] || resumed[1] {
 		t.Fatalf("resumed flags %v, want [true false]: epoch 1 restored, epoch 2 trained", resumed)
 	}
-	for name, want := range full.Weights {
-		got := rest.Weights[name].Data
-		for i := range got {
-			if math.Abs(float64(got[i]-want.Data[i])) > 1e-5*(1+math.Abs(float64(want.Data[i]))) {
-				t.Fatalf("%s[%d]: resumed %g, uninterrupted %g", name, i, got[i], want.Data[i])
+	sameWeights(t, rest.Weights, full.Weights)
+}
+
+// sameWeights fails unless a resumed run's weights got equal an uninterrupted run's want (to 1e-5
+// relative).
+func sameWeights(t *testing.T, got, want Weights) {
+	t.Helper()
+	for name, w := range want {
+		g := got[name].Data
+		for i := range g {
+			if math.Abs(float64(g[i]-w.Data[i])) > 1e-5*(1+math.Abs(float64(w.Data[i]))) {
+				t.Fatalf("%s[%d]: resumed %g, uninterrupted %g", name, i, g[i], w.Data[i])
 			}
 		}
 	}

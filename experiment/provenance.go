@@ -101,8 +101,15 @@ func amdCore(vendor, family, model string) string {
 	return ""
 }
 
-// Commit returns the source revision: the binary's VCS stamp, else `git rev-parse HEAD` in the
-// working directory, else "unknown". A "+dirty" suffix marks uncommitted changes. The answer is
+// buildCommit, set at link time (go build -ldflags "-X
+// github.com/hybridprune/hybridprune/experiment.buildCommit=REV"), names the source of a binary
+// that has no VCS stamp (built with -buildvcs=false, as GOFLAGS sets it on this project's
+// machines, or from a git worktree) and runs outside its checkout, where `git rev-parse HEAD` in
+// the working directory would name another commit.
+var buildCommit string
+
+// Commit returns the source revision: buildCommit when set, else the binary's VCS stamp, else
+// `git rev-parse HEAD` in the working directory, else "unknown". A "+dirty" suffix marks uncommitted changes. The answer is
 // the first call's, for the whole process (Run asks at its start): an unstamped binary (built
 // with -buildvcs=false, or by go run) that trains for hours while the working tree moves on
 // still names the commit it started at, not the HEAD at the time each row lands.
@@ -111,6 +118,9 @@ func Commit() string { return processCommit() }
 var processCommit = sync.OnceValue(commitNow)
 
 func commitNow() string {
+	if buildCommit != "" {
+		return buildCommit
+	}
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		var rev, dirty string
 		for _, s := range bi.Settings {

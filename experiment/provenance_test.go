@@ -36,3 +36,14 @@ func TestCPUName(t *testing.T) {
 		t.Errorf("arm64 layout: cpuName = %q, want %q", got, want)
 	}
 }
+
+// TestCommitFromLinkFlag: a commit set at link time (buildCommit) is what a row records, before
+// the VCS stamp and the working directory's HEAD.
+func TestCommitFromLinkFlag(t *testing.T) {
+	old := buildCommit
+	defer func() { buildCommit = old }()
+	buildCommit = "f56ad9b87e0c+588cfc3"
+	if got := commitNow(); got != "f56ad9b87e0c+588cfc3" {
+		t.Errorf("commitNow() = %q, want the link-time commit", got)
+	}
+}

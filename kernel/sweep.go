@@ -163,6 +163,35 @@ func LoadSweep(name string) (experiment.Grid, error) {
 	return experiment.Collect(sw, st), nil
 }
 
+// LoadSweepStore is LoadSweep reading another store of the same sweep: store, relative to the
+// repository root, holds a second attempt at the grid (e.g. results/vgg16-cifar10-v3.jsonl, the
+// VGG16 grid run again from a baseline trained on another machine). It must exist (an attempt
+// that has not started has no rows to show). Quick mode reads its temporary store, as LoadSweep
+// does, so that CI never shows the committed rows as its own.
+func LoadSweepStore(name, store string) (experiment.Grid, error) {
+	if QuickMode() {
+		return LoadSweep(name)
+	}
+	root, err := RepoDir()
+	if err != nil {
+		return experiment.Grid{}, err
+	}
+	sw, err := experiment.LoadSweep(filepath.Join(root, "sweeps", name+".json"))
+	if err != nil {
+		return experiment.Grid{}, err
+	}
+	path := filepath.Join(root, store)
+	if _, err := os.Stat(path); err != nil {
+		return experiment.Grid{}, fmt.Errorf("kernel: store of sweep %q: %w", name, err)
+	}
+	st, err := experiment.OpenStore(path)
+	if err != nil {
+		return experiment.Grid{}, err
+	}
+	showStore(sw, st, root)
+	return experiment.Collect(sw, st), nil
+}
+
 // showStore displays the line "sweep NAME: read I of N units; store PATH: R rows, digest D".
 func showStore(sw experiment.Sweep, st *experiment.Store, root string) {
 	all := sw.Units(experiment.Shard{})

@@ -59,8 +59,9 @@ type TrainConfig struct {
 	// StopAfter, when > 0, ends this invocation after that many epochs have been trained in it
 	// (the run stays resumable): a way to train "as far as time allows" in slices.
 	StopAfter int
-	// stopAtStep, when > 0, ends this invocation once the global step reaches it, mid-epoch
-	// included, after a checkpoint (tests: a run killed between two epochs' ends).
+	// stopAtStep, when > 0, ends this invocation once the global step reaches it, after a
+	// checkpoint and before that epoch's evaluation (tests: a run killed mid-epoch, or right
+	// after the checkpoint of an epoch's last step).
 	stopAtStep int
 	// ProgressBar shows GoMLX's progress bar on the terminal.
 	ProgressBar bool
@@ -78,7 +79,9 @@ type EvalFunc func(spec *Spec, w Weights, ds *data.Dataset, batchSize int) (Eval
 
 // EpochStats reports one training epoch.
 type EpochStats struct {
-	Epoch        int     `json:"epoch"` // 1-based
+	Epoch int `json:"epoch"` // 1-based
+	// TrainLoss is the moving average of the batch loss; 0 for an epoch whose steps had all run
+	// before a resume (its evaluation came after it: the average was not kept).
 	TrainLoss    float64 `json:"train_loss"`
 	TestLoss     float64 `json:"test_loss"`
 	TestAccuracy float64 `json:"test_accuracy"`
@@ -294,6 +297,11 @@ func Train(spec *Spec, init Weights, trainSet, testSet *data.Dataset, cfg TrainC
 		}
 	}
 	first := step / stepsPerEpoch
+	if first > 0 && step == first*stepsPerEpoch && len(history) == first-1 {
+		// A checkpoint of an epoch's last step without its evaluation (a periodic checkpoint on
+		// that step, or a kill before the history was written): evaluate that epoch now.
+		first--
+	}
 	for epoch := first; epoch < cfg.Epochs; epoch++ {
 		if cfg.StopAfter > 0 && epoch-first >= cfg.StopAfter {
 			break
@@ -315,8 +323,8 @@ func Train(spec *Spec, init Weights, trainSet, testSet *data.Dataset, cfg TrainC
 		if err != nil {
 			return nil, fmt.Errorf("train %q epoch %d: %w", spec.Name, epoch+1, err)
 		}
-		if cfg.stopAtStep > 0 && done+remaining == cfg.stopAtStep && done+remaining < (epoch+1)*stepsPerEpoch {
-			if ckpt != nil { // stopped mid-epoch: keep the step's state, as a kill after a checkpoint would
+		if cfg.stopAtStep > 0 && done+remaining == cfg.stopAtStep {
+			if ckpt != nil { // keep the step's state, as a kill right after a checkpoint would
 				if err := ckpt.Save(); err != nil {
 					return nil, fmt.Errorf("saving checkpoint: %w", err)
 				}
@@ -327,6 +335,8 @@ func Train(spec *Spec, init Weights, trainSet, testSet *data.Dataset, cfg TrainC
 		stats := EpochStats{Epoch: epoch + 1, Seconds: secs, ImagesPerSec: float64(remaining*cfg.BatchSize) / secs, TrainLoss: math.NaN()}
 		if len(metrics) > 1 {
 			stats.TrainLoss = scalar(metrics[1]) // moving average of the batch loss
+		} else if remaining == 0 {
+			stats.TrainLoss = 0 // evaluated on resume: its steps' loss average went with the process
 		}
 		var cur Weights
 		if cfg.Evaluate != nil {
@@ -341,11 +351,13 @@ func Train(spec *Spec, init Weights, trainSet, testSet *data.Dataset, cfg TrainC
 		stats.TestLoss, stats.TestAccuracy = ev.Loss, ev.Accuracy
 		history = append(history, stats)
 		if ckpt != nil {
-			if err := ckpt.Save(); err != nil {
-				return nil, fmt.Errorf("saving checkpoint: %w", err)
-			}
+			// History first: a kill between the two leaves an entry past the checkpoint's step,
+			// which the resume drops, rather than a checkpoint whose epoch has no entry.
 			if err := writeJSONAtomic(filepath.Join(cfg.CheckpointDir, historyFile), history); err != nil {
 				return nil, err
+			}
+			if err := ckpt.Save(); err != nil {
+				return nil, fmt.Errorf("saving checkpoint: %w", err)
 			}
 		}
 		if cfg.OnEpoch != nil {

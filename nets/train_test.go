@@ -181,11 +181,54 @@ func TestTrainResumesMidEpoch(t *testing.T) {
 	sameWeights(t, rest.Weights, full.Weights)
 }
 
+// TestTrainResumesAtEpochEnd: a run killed right after the checkpoint of epoch 1's last step,
+// before that epoch's evaluation, evaluates epoch 1 when started again (no hole in its history)
+// and ends with the uninterrupted run's weights and history.
+func TestTrainResumesAtEpochEnd(t *testing.T) {
+	spec := tinySpec(t)
+	init := spec.InitWeights(5)
+	trainSet, testSet := stripes(128, 1), stripes(64, 2)
+	cfg := TrainConfig{Epochs: 2, BatchSize: 32, Seed: 3, Augment: true}
+	full, err := Train(spec, init, trainSet, testSet, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.CheckpointDir = filepath.Join(t.TempDir(), "run")
+	cfg.stopAtStep = 4 // 4 steps per epoch
+	part, err := Train(spec, init, trainSet, testSet, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(part.Epochs) != 0 {
+		t.Fatalf("stopped run evaluated %d epochs, want 0", len(part.Epochs))
+	}
+	cfg.stopAtStep = 0
+	rest, err := Train(spec, init, trainSet, testSet, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rest.Epochs) != 2 {
+		t.Fatalf("resumed run's history has %d epochs, want 2", len(rest.Epochs))
+	}
+	for i, e := range rest.Epochs {
+		if e.TestAccuracy != full.Epochs[i].TestAccuracy {
+			t.Errorf("epoch %d: test accuracy %g, uninterrupted %g", i+1, e.TestAccuracy, full.Epochs[i].TestAccuracy)
+		}
+	}
+	sameWeights(t, rest.Weights, full.Weights)
+}
+
 // sameWeights fails unless a resumed run's weights got equal an uninterrupted run's want (to 1e-5
-// relative).
+// relative), tensor by tensor.
 func sameWeights(t *testing.T, got, want Weights) {
 	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("resumed run has %d tensors, uninterrupted %d", len(got), len(want))
+	}
 	for name, w := range want {
+		if got[name] == nil || len(got[name].Data) != len(w.Data) {
+			t.Fatalf("%s: resumed run lacks it or has another size", name)
+		}
 		g := got[name].Data
 		for i := range g {
 			if math.Abs(float64(g[i]-w.Data[i])) > 1e-5*(1+math.Abs(float64(w.Data[i]))) {

@@ -163,28 +163,31 @@ func LoadSweep(name string) (experiment.Grid, error) {
 	return experiment.Collect(sw, st), nil
 }
 
-// LoadSweepStore is LoadSweep reading another store of the same sweep: store, relative to the
-// repository root, holds a second attempt at the grid (e.g. results/vgg16-cifar10-v3.jsonl, the
-// VGG16 grid run again from a baseline trained on another machine). It must exist (an attempt
-// that has not started has no rows to show). Quick mode reads its temporary store, as LoadSweep
-// does, so that CI never shows the committed rows as its own.
+// LoadSweepStore is LoadSweep reading another store of the same sweep: store, a file under the
+// repository's results/ (e.g. results/vgg16-cifar10-v3.jsonl), holds a second attempt at the grid,
+// such as the VGG16 grid run again from a baseline trained on another machine. It must exist: an
+// attempt that has not started has no rows to show. Quick mode reads the sweep's temporary store,
+// as LoadSweep does, so that CI never shows the committed rows as its own.
 func LoadSweepStore(name, store string) (experiment.Grid, error) {
 	if QuickMode() {
 		return LoadSweep(name)
+	}
+	clean := filepath.ToSlash(filepath.Clean(store))
+	if !strings.HasPrefix(clean, "results/") || !strings.HasSuffix(clean, ".jsonl") {
+		return experiment.Grid{}, fmt.Errorf("kernel: store %q of sweep %q: expected a results/NAME.jsonl file of the repository", store, name)
 	}
 	root, err := RepoDir()
 	if err != nil {
 		return experiment.Grid{}, err
 	}
+	if _, err := os.Stat(filepath.Join(root, clean)); err != nil {
+		return experiment.Grid{}, fmt.Errorf("kernel: store of sweep %q: %w", name, err)
+	}
 	sw, err := experiment.LoadSweep(filepath.Join(root, "sweeps", name+".json"))
 	if err != nil {
 		return experiment.Grid{}, err
 	}
-	path := filepath.Join(root, store)
-	if _, err := os.Stat(path); err != nil {
-		return experiment.Grid{}, fmt.Errorf("kernel: store of sweep %q: %w", name, err)
-	}
-	st, err := experiment.OpenStore(path)
+	st, err := experiment.OpenStore(filepath.Join(root, clean))
 	if err != nil {
 		return experiment.Grid{}, err
 	}

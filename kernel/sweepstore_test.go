@@ -8,7 +8,7 @@ import (
 
 // TestLoadSweepStore reads the committed second attempt at the VGG16 grid (one row, its
 // baseline: test accuracy 0.8439) under the sweep's config, shows that store's digest line, and
-// names a store that does not exist in its error.
+// names a store that does not exist, or lies outside results/, in its error.
 func TestLoadSweepStore(t *testing.T) {
 	if IsNotebook() {
 		t.Skip("running under GoNB")
@@ -31,7 +31,9 @@ func TestLoadSweepStore(t *testing.T) {
 	if want := "store results/vgg16-cifar10-v2.jsonl: 1 rows, digest "; !strings.Contains(buf.String(), want) {
 		t.Errorf("output lacks %q:\n%s", want, buf.String())
 	}
-	if _, err := LoadSweepStore("vgg16-cifar10", "results/no-such-store.jsonl"); err == nil || !strings.Contains(err.Error(), "no-such-store.jsonl") {
-		t.Errorf("missing store: err = %v, want one naming the file", err)
+	for _, bad := range []string{"results/no-such-store.jsonl", "../results/vgg16-cifar10-v2.jsonl", "/tmp/x.jsonl", "results/vgg16-cifar10-v2.json"} {
+		if _, err := LoadSweepStore("vgg16-cifar10", bad); err == nil || !strings.Contains(err.Error(), strings.TrimPrefix(strings.TrimPrefix(bad, "../"), "/")) {
+			t.Errorf("store %q: err = %v, want one naming it", bad, err)
+		}
 	}
 }

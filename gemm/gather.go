@@ -7,14 +7,6 @@ import "math"
 // gathered values are non-zero. It reads a without bounds checks: every src[i] >= 0 must index a.
 type gatherFunc func(dst []float32, src []int32, a []float32, n8 int) int
 
-// gatherWidth is the slot count that a route's gather loop takes at a time.
-func (r *Route) gatherWidth() int {
-	if r.name == "asm-avx512" {
-		return 16
-	}
-	return 8
-}
-
 // gatherNonZeros sets dst[i] = a[src[i]] for every slot, 0 where src[i] is negative (padding),
 // and returns how many of the values it wrote are non-zero (-0 counts as zero, NaN as
 // non-zero): DenseIndexPlan.Refill's gather and half of its pattern check. Every non-negative
@@ -27,7 +19,7 @@ func gatherNonZeros(dst []float32, src []int32, a []float32) int {
 	dst = dst[:len(src)]
 	n8, cnt := 0, 0
 	if r := Current(); r.gather != nil {
-		w := r.gatherWidth()
+		w := r.gatherWidth
 		n8 = len(src) / w * w
 		if n8 > 0 {
 			cnt = r.gather(dst, src, a, n8)

@@ -112,7 +112,7 @@ func TestIndexPlanDense(t *testing.T) {
 					}
 				}
 				// The last non-zero, not the first: A's first value stays non-zero, and the padding
-				// slots, which read it, must still keep none of it.
+				// slots (which the portable gather reads it for) must still keep none of it.
 				if i := lastNonZero(a2); i >= 0 {
 					a2[i] = 0
 				}
@@ -123,6 +123,11 @@ func TestIndexPlanDense(t *testing.T) {
 				}
 				if !pt.Refill(st2) {
 					t.Fatalf("%dx%d: refill on the same pattern refused", m, k)
+				}
+				// One value short of the stored layout, transposed or not: refused before any gather
+				// reads past it.
+				if m > 0 && k > 0 && (pt.Refill(st2[:(k-1)*lda+m-1]) || p.Refill(a2[:m*k-1])) {
+					t.Fatalf("%dx%d: refill from a slice one value short accepted", m, k)
 				}
 				clear(c)
 				if err := pt.MatMul(b, n, c); err != nil {

@@ -137,12 +137,12 @@ func init() {
 		dense: denseKernelAVX512, index: indexKernelAVX512, tiles: indexTilesAVX512, indexBlock: 64,
 		narrow: narrow, narrowDense: narrowDense,
 		transpose: transpose8x8sAVX, scatterAdd: scatterAddRowsAVX, signs: signs, nonZeros: nonZeros, sampled: sampled,
-		binary: binary, gather: gather512})
+		binary: binary, gather: gather512, gatherWidth: 16})
 	register(&Route{name: "asm-avx2", priority: 15, needs: "AVX2 and FMA", available: cpu.X86.HasAVX2 && cpu.X86.HasFMA,
 		dense: denseKernelAVX2, index: indexKernelAVX2, tiles: indexTilesAVX2, indexBlock: 64,
 		narrow: map[int]indexTilesFunc{8: indexTiles8AVX2, 16: indexTiles16AVX2,
 			32: indexTilesNarrowAVX2S1, 64: indexTilesNarrowAVX2S2, 96: indexTilesNarrowAVX2S3},
 		narrowDense: [4]denseKernelFunc{nil, denseKernelNarrowAVX2S1, denseKernelNarrowAVX2S2, denseKernelNarrowAVX2S3},
 		transpose:   transpose8x8sAVX, scatterAdd: scatterAddRowsAVX, signs: signsAVX, nonZeros: nonZeros, sampled: sampledPairsAVX2,
-		binary: binaryAVX, gather: gather2})
+		binary: binaryAVX, gather: gather2, gatherWidth: 8})
 }

@@ -87,6 +87,8 @@ type Route struct {
 	// gather, when set, is the vector loop of gatherNonZeros (DenseIndexPlan.Refill); nil: the
 	// scalar loop.
 	gather gatherFunc
+	// gatherWidth is the slot count gather takes at a time (16 on AVX-512, 8 on AVX2).
+	gatherWidth int
 }
 
 // NarrowWidth returns the fewest columns, at least n, that one of the route's narrow indexed

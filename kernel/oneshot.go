@@ -14,7 +14,7 @@ func LoadOneShot(name string) ([]experiment.OneShotPoint, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, st, _, err := openSweep(root, name)
+	_, st, _, err := openSweep(root, name, "")
 	if err != nil {
 		return nil, err
 	}

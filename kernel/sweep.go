@@ -67,7 +67,7 @@ func RunSweep(name string) (experiment.Grid, error) {
 	if err != nil {
 		return experiment.Grid{}, err
 	}
-	sw, st, work, err := openSweep(root, name)
+	sw, st, work, err := openSweep(root, name, "")
 	if err != nil {
 		return experiment.Grid{}, err
 	}
@@ -124,15 +124,18 @@ func storeLabel(path, root string) string {
 // every run trains its quick units afresh.
 const QuickDirEnv = "HYBRIDPRUNE_QUICK_DIR"
 
-// openSweep loads sweeps/NAME.json and its store: results/NAME.jsonl, or in quick mode the shrunk
-// sweep and a store under QuickDirEnv (shared by the cells of one notebook run, never the
-// committed one).
-func openSweep(root, name string) (experiment.Sweep, *experiment.Store, string, error) {
+// openSweep loads sweeps/NAME.json and its store: results/NAME.jsonl, or store (a path under the
+// repository root) unless empty, or in quick mode the shrunk sweep and a store under QuickDirEnv
+// (shared by the cells of one notebook run, never the committed one).
+func openSweep(root, name, store string) (experiment.Sweep, *experiment.Store, string, error) {
 	sw, err := experiment.LoadSweep(filepath.Join(root, "sweeps", name+".json"))
 	if err != nil {
 		return sw, nil, "", err
 	}
 	storePath := filepath.Join(root, "results", name+".jsonl")
+	if store != "" {
+		storePath = filepath.Join(root, store)
+	}
 	work := filepath.Join(root, "runs", "sweeps")
 	if QuickMode() {
 		sw = Quick(sw)
@@ -155,7 +158,7 @@ func LoadSweep(name string) (experiment.Grid, error) {
 	if err != nil {
 		return experiment.Grid{}, err
 	}
-	sw, st, _, err := openSweep(root, name)
+	sw, st, _, err := openSweep(root, name, "")
 	if err != nil {
 		return experiment.Grid{}, err
 	}
@@ -183,11 +186,7 @@ func LoadSweepStore(name, store string) (experiment.Grid, error) {
 	if _, err := os.Stat(filepath.Join(root, clean)); err != nil {
 		return experiment.Grid{}, fmt.Errorf("kernel: store of sweep %q: %w", name, err)
 	}
-	sw, err := experiment.LoadSweep(filepath.Join(root, "sweeps", name+".json"))
-	if err != nil {
-		return experiment.Grid{}, err
-	}
-	st, err := experiment.OpenStore(filepath.Join(root, clean))
+	sw, st, _, err := openSweep(root, name, clean)
 	if err != nil {
 		return experiment.Grid{}, err
 	}
@@ -437,7 +436,7 @@ func fig20Rows(name, metric string, batch int) (experiment.Grid, experiment.Spee
 	if err != nil {
 		return experiment.Grid{}, sp, nil, nil, nil, err
 	}
-	sw, st, _, err := openSweep(root, name)
+	sw, st, _, err := openSweep(root, name, "")
 	if err != nil {
 		return experiment.Grid{}, sp, nil, nil, nil, err
 	}
@@ -496,7 +495,7 @@ func LoadKSweep(name string) ([]experiment.Grid, error) {
 	if err != nil {
 		return nil, err
 	}
-	sw, st, _, err := openSweep(root, name)
+	sw, st, _, err := openSweep(root, name, "")
 	if err != nil {
 		return nil, err
 	}

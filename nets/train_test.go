@@ -113,40 +113,61 @@ func TestTrainKeepsMaskedWeightsZero(t *testing.T) {
 	}
 }
 
+// resumeRun is the common setup of the resume tests: a tiny net, its data, and the uninterrupted
+// 2-epoch run (4 steps per epoch) that a stopped and resumed run must end equal to; cfg has a
+// fresh checkpoint directory set for the stopped run.
+type resumeRun struct {
+	spec              *Spec
+	init              Weights
+	trainSet, testSet *data.Dataset
+	cfg               TrainConfig
+	full              *TrainResult
+}
+
+func newResumeRun(t *testing.T, augment bool) resumeRun {
+	t.Helper()
+	r := resumeRun{spec: tinySpec(t), trainSet: stripes(128, 1), testSet: stripes(64, 2),
+		cfg: TrainConfig{Epochs: 2, BatchSize: 32, Seed: 3, Augment: augment}}
+	r.init = r.spec.InitWeights(5)
+	full, err := Train(r.spec, r.init, r.trainSet, r.testSet, r.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.full = full
+	r.cfg.CheckpointDir = filepath.Join(t.TempDir(), "run")
+	return r
+}
+
+// train runs Train on the setup with cfg.
+func (r resumeRun) train(t *testing.T, cfg TrainConfig) *TrainResult {
+	t.Helper()
+	res, err := Train(r.spec, r.init, r.trainSet, r.testSet, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
 // TestTrainResumesExactly: a run stopped after epoch 1 and started again with the same checkpoint
 // directory ends with the same weights as an uninterrupted run.
 func TestTrainResumesExactly(t *testing.T) {
-	spec := tinySpec(t)
-	init := spec.InitWeights(5)
-	trainSet, testSet := stripes(128, 1), stripes(64, 2)
-	cfg := TrainConfig{Epochs: 2, BatchSize: 32, Seed: 3, Augment: false}
-	full, err := Train(spec, init, trainSet, testSet, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.CheckpointDir = filepath.Join(t.TempDir(), "run")
+	r := newResumeRun(t, false)
+	cfg := r.cfg
 	cfg.StopAfter = 1
-	part, err := Train(spec, init, trainSet, testSet, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(part.Epochs) != 1 {
+	if part := r.train(t, cfg); len(part.Epochs) != 1 {
 		t.Fatalf("interrupted run trained %d epochs, want 1", len(part.Epochs))
 	}
 	cfg.StopAfter = 0
 	var resumed []bool
 	cfg.OnEpoch = func(s EpochStats) { resumed = append(resumed, s.Resumed) }
-	rest, err := Train(spec, init, trainSet, testSet, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rest := r.train(t, cfg)
 	if len(resumed) != 2 || !resumed[0] || resumed[1] {
 		t.Fatalf("resumed flags %v, want [true false]", resumed)
 	}
-	sameWeights(t, rest.Weights, full.Weights)
+	sameWeights(t, rest.Weights, r.full.Weights)
 	// Asking for fewer epochs than the checkpoint holds is an error, not a silent no-op.
 	cfg.Epochs = 1
-	if _, err := Train(spec, init, trainSet, testSet, cfg); err == nil {
+	if _, err := Train(r.spec, r.init, r.trainSet, r.testSet, cfg); err == nil {
 		t.Error("training 1 epoch from a 2-epoch checkpoint: want an error")
 	}
 }
@@ -155,58 +176,33 @@ func TestTrainResumesExactly(t *testing.T) {
 // into epoch 2) and started again ends with the uninterrupted run's weights: the resumed run
 // takes epoch 2's batches 2 and 3, with their shuffle and augmentation, not batches 0 and 1 again.
 func TestTrainResumesMidEpoch(t *testing.T) {
-	spec := tinySpec(t)
-	init := spec.InitWeights(5)
-	trainSet, testSet := stripes(128, 1), stripes(64, 2)
-	cfg := TrainConfig{Epochs: 2, BatchSize: 32, Seed: 3, Augment: true}
-	full, err := Train(spec, init, trainSet, testSet, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.CheckpointDir = filepath.Join(t.TempDir(), "run")
+	r := newResumeRun(t, true)
+	cfg := r.cfg
 	cfg.stopAtStep = 6
-	if _, err := Train(spec, init, trainSet, testSet, cfg); err != nil {
-		t.Fatal(err)
-	}
+	r.train(t, cfg)
 	cfg.stopAtStep = 0
 	var resumed []bool
 	cfg.OnEpoch = func(s EpochStats) { resumed = append(resumed, s.Resumed) }
-	rest, err := Train(spec, init, trainSet, testSet, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rest := r.train(t, cfg)
 	if len(resumed) != 2 || !resumed[0] || resumed[1] {
 		t.Fatalf("resumed flags %v, want [true false]: epoch 1 restored, epoch 2 trained", resumed)
 	}
-	sameWeights(t, rest.Weights, full.Weights)
+	sameWeights(t, rest.Weights, r.full.Weights)
 }
 
 // TestTrainResumesAtEpochEnd: a run killed right after the checkpoint of epoch 1's last step,
 // before that epoch's evaluation, evaluates epoch 1 when started again (no hole in its history)
 // and ends with the uninterrupted run's weights and history.
 func TestTrainResumesAtEpochEnd(t *testing.T) {
-	spec := tinySpec(t)
-	init := spec.InitWeights(5)
-	trainSet, testSet := stripes(128, 1), stripes(64, 2)
-	cfg := TrainConfig{Epochs: 2, BatchSize: 32, Seed: 3, Augment: true}
-	full, err := Train(spec, init, trainSet, testSet, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.CheckpointDir = filepath.Join(t.TempDir(), "run")
+	r := newResumeRun(t, true)
+	cfg := r.cfg
 	cfg.stopAtStep = 4 // 4 steps per epoch
-	part, err := Train(spec, init, trainSet, testSet, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(part.Epochs) != 0 {
+	if part := r.train(t, cfg); len(part.Epochs) != 0 {
 		t.Fatalf("stopped run evaluated %d epochs, want 0", len(part.Epochs))
 	}
 	cfg.stopAtStep = 0
-	rest, err := Train(spec, init, trainSet, testSet, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rest := r.train(t, cfg)
+	full := r.full
 	if len(rest.Epochs) != 2 {
 		t.Fatalf("resumed run's history has %d epochs, want 2", len(rest.Epochs))
 	}
@@ -215,7 +211,7 @@ func TestTrainResumesAtEpochEnd(t *testing.T) {
 			t.Errorf("epoch %d: test accuracy %g, uninterrupted %g", i+1, e.TestAccuracy, full.Epochs[i].TestAccuracy)
 		}
 	}
-	sameWeights(t, rest.Weights, full.Weights)
+	sameWeights(t, rest.Weights, r.full.Weights)
 }
 
 // sameWeights fails unless a resumed run's weights got equal an uninterrupted run's want (to 1e-5
